@@ -1,0 +1,127 @@
+import { normaliseInbound } from './data-encoding.js';
+import { Errors } from './errors.js';
+import type { Message, PresenceMessage } from './message.js';
+import type { ProtocolMessage } from './protocol-message.js';
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function optString(o: Obj, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw Errors.badRequest(`${key} must be a string`);
+  return v;
+}
+
+function optNumber(o: Obj, key: string): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw Errors.badRequest(`${key} must be a number`);
+  return v;
+}
+
+function optExtras(o: Obj): unknown {
+  const v = o.extras;
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw Errors.badRequest('extras must be an object');
+  return v;
+}
+
+/** Validates one inbound message (realtime or REST) and puts its payload in neutral form. */
+export function parseMessage(raw: unknown): Message {
+  if (!isObject(raw)) throw Errors.badRequest('A message must be an object');
+  const m: Message = {};
+  const id = optString(raw, 'id');
+  if (id !== undefined) m.id = id;
+  const name = optString(raw, 'name');
+  if (name !== undefined) m.name = name;
+  const clientId = optString(raw, 'clientId');
+  if (clientId !== undefined) m.clientId = clientId;
+  const connectionKey = optString(raw, 'connectionKey');
+  if (connectionKey !== undefined) m.connectionKey = connectionKey;
+  const timestamp = optNumber(raw, 'timestamp');
+  if (timestamp !== undefined) m.timestamp = timestamp;
+  const extras = optExtras(raw);
+  if (extras !== undefined) m.extras = extras;
+  const payload = normaliseInbound(raw.data, raw.encoding);
+  if (payload.data !== undefined) m.data = payload.data;
+  if (payload.encoding !== undefined) m.encoding = payload.encoding;
+  return m;
+}
+
+/** Validates one inbound presence message. */
+export function parsePresenceMessage(raw: unknown): PresenceMessage {
+  if (!isObject(raw)) throw Errors.badRequest('A presence message must be an object');
+  const action = optNumber(raw, 'action');
+  if (action === undefined || !Number.isInteger(action) || action < 0 || action > 4) {
+    throw Errors.badRequest('presence action must be 0-4');
+  }
+  const p: PresenceMessage = { action };
+  const id = optString(raw, 'id');
+  if (id !== undefined) p.id = id;
+  const clientId = optString(raw, 'clientId');
+  if (clientId !== undefined) p.clientId = clientId;
+  const connectionId = optString(raw, 'connectionId');
+  if (connectionId !== undefined) p.connectionId = connectionId;
+  const timestamp = optNumber(raw, 'timestamp');
+  if (timestamp !== undefined) p.timestamp = timestamp;
+  const extras = optExtras(raw);
+  if (extras !== undefined) p.extras = extras;
+  const payload = normaliseInbound(raw.data, raw.encoding);
+  if (payload.data !== undefined) p.data = payload.data;
+  if (payload.encoding !== undefined) p.encoding = payload.encoding;
+  return p;
+}
+
+function parseParams(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw Errors.badRequest('params must be an object');
+  const params: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string') throw Errors.badRequest(`param ${k} must be a string`);
+    params[k] = val;
+  }
+  return params;
+}
+
+/**
+ * Validates a decoded client frame. Shape errors throw 40000; the caller answers them without
+ * dropping the connection's other work.
+ */
+export function parseProtocolMessage(raw: unknown): ProtocolMessage {
+  if (!isObject(raw)) throw Errors.badRequest('A protocol message must be an object');
+  const action = raw.action;
+  if (typeof action !== 'number' || !Number.isInteger(action)) {
+    throw Errors.badRequest('action must be an integer');
+  }
+  const pm: ProtocolMessage = { action };
+  const id = optString(raw, 'id');
+  if (id !== undefined) pm.id = id;
+  const channel = optString(raw, 'channel');
+  if (channel !== undefined) pm.channel = channel;
+  const channelSerial = optString(raw, 'channelSerial');
+  if (channelSerial !== undefined) pm.channelSerial = channelSerial;
+  const msgSerial = optNumber(raw, 'msgSerial');
+  if (msgSerial !== undefined) pm.msgSerial = msgSerial;
+  const flags = optNumber(raw, 'flags');
+  if (flags !== undefined) pm.flags = flags;
+  const params = parseParams(raw.params);
+  if (params !== undefined) pm.params = params;
+  if (raw.messages !== undefined && raw.messages !== null) {
+    if (!Array.isArray(raw.messages)) throw Errors.badRequest('messages must be an array');
+    pm.messages = raw.messages.map(parseMessage);
+  }
+  if (raw.presence !== undefined && raw.presence !== null) {
+    if (!Array.isArray(raw.presence)) throw Errors.badRequest('presence must be an array');
+    pm.presence = raw.presence.map(parsePresenceMessage);
+  }
+  if (raw.auth !== undefined && raw.auth !== null) {
+    if (!isObject(raw.auth)) throw Errors.badRequest('auth must be an object');
+    const accessToken = optString(raw.auth, 'accessToken');
+    pm.auth = accessToken !== undefined ? { accessToken } : {};
+  }
+  return pm;
+}

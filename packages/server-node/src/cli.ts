@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.js';
+import { startSwitchboard } from './start.js';
+
+const HELP = `switchboard — a self-hosted realtime server that speaks the Ably protocol
+
+Usage: switchboard [options]      (npm start runs this)
+
+Options:
+  -p, --port <n>        Port for REST and WebSocket (env PORT, default 8080)
+      --host <addr>     Address to bind (env HOST, default all)
+  -d, --data-dir <dir>  Where SQLite data lives (env SWITCHBOARD_DATA_DIR, default ./data)
+  -c, --config <file>   JSON config: apps, keys, limits (env SWITCHBOARD_CONFIG)
+      --production      Production mode: POST /apps needs SWITCHBOARD_ADMIN_SECRET,
+                        CORS origins only from SWITCHBOARD_CORS_ORIGINS (env SWITCHBOARD_MODE)
+  -h, --help            Show this help
+
+On a first start in development mode with no apps, a development app is created
+and its full-access key printed.`;
+
+function snippet(key: string, port: number): string {
+  return `
+  Development key: ${key}
+
+  Connect with the official ably client:
+
+    import * as Ably from 'ably';
+    const realtime = new Ably.Realtime({
+      key: '${key}',
+      endpoint: 'localhost', port: ${port}, tls: false,
+    });
+`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string', short: 'd' },
+      config: { type: 'string', short: 'c' },
+      production: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const config = loadConfig({
+    ...(values.port ? { port: values.port } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values.config ? { config: values.config } : {}),
+    ...(values.production ? { production: true } : {}),
+  });
+  const sb = await startSwitchboard(config, {
+    logger: {
+      info: () => {},
+      warn: (message, fields) => console.warn(`switchboard: ${message}`, fields ?? ''),
+    },
+  });
+  console.log(
+    `switchboard: listening on http://${config.host ?? 'localhost'}:${sb.port} ` +
+      `(${config.development ? 'development' : 'production'} mode, data in ${config.dataDir})`,
+  );
+  if (sb.developmentKey) console.log(snippet(sb.developmentKey, sb.port));
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`switchboard: ${signal} received, shutting down`);
+    sb.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`switchboard: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

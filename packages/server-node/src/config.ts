@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Limits } from '@switchboard/server';
+
+/** A key given in the config file: stable name and secret, so app code can keep its key. */
+export interface ConfigKey {
+  name: string;
+  secret: string;
+  capability?: string | Record<string, string[]>;
+}
+
+/** An app given in the config file. */
+export interface ConfigApp {
+  id: string;
+  keys: ConfigKey[];
+  namespaces?: { id: string; persisted?: boolean; authenticated?: boolean }[];
+}
+
+/** Everything that configures a Switchboard process. */
+export interface SwitchboardConfig {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** development (default): POST /apps open, any CORS origin, dev app on first start. */
+  development: boolean;
+  adminSecret?: string;
+  corsOrigins: string[];
+  apps: ConfigApp[];
+  limits: Partial<Limits>;
+}
+
+/** Command-line flags, which win over the environment. */
+export interface CliFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+  production?: boolean;
+}
+
+function readConfigFile(path: string): Partial<SwitchboardConfig> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<SwitchboardConfig>;
+  } catch (err) {
+    throw new TypeError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the config from flags, environment (PORT, SWITCHBOARD_*) and an optional JSON file. */
+export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv = process.env): SwitchboardConfig {
+  const file = flags.config ?? env.SWITCHBOARD_CONFIG;
+  const fromFile = file ? readConfigFile(resolve(file)) : {};
+  const port = Number(flags.port ?? env.PORT ?? fromFile.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Invalid port: ${flags.port ?? env.PORT}`);
+  const production = flags.production || env.SWITCHBOARD_MODE === 'production' || fromFile.development === false;
+  const cors = env.SWITCHBOARD_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const config: SwitchboardConfig = {
+    port,
+    dataDir: resolve(flags.dataDir ?? env.SWITCHBOARD_DATA_DIR ?? fromFile.dataDir ?? './data'),
+    development: !production,
+    corsOrigins: cors ?? fromFile.corsOrigins ?? (production ? [] : ['*']),
+    apps: fromFile.apps ?? [],
+    limits: fromFile.limits ?? {},
+  };
+  const host = flags.host ?? env.HOST ?? fromFile.host;
+  if (host) config.host = host;
+  const adminSecret = env.SWITCHBOARD_ADMIN_SECRET ?? fromFile.adminSecret;
+  if (adminSecret) config.adminSecret = adminSecret;
+  return config;
+}

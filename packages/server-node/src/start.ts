@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { createSqliteStore } from '@switchboard/store-sqlite';
+import {
+  createEngine,
+  createMemoryStore,
+  type AppRecord,
+  type Engine,
+  type Logger,
+  type Store,
+} from '@switchboard/server';
+import type { SwitchboardConfig } from './config.js';
+import { startHost, type Host } from './http-host.js';
+
+/** A running Switchboard: engine, store and listener. */
+export interface Switchboard {
+  readonly port: number;
+  readonly engine: Engine;
+  /** The development app created on first start, if one was. */
+  readonly developmentKey?: string;
+  close(): Promise<void>;
+}
+
+/** Options beyond the config file, mostly for tests. */
+export interface StartOptions {
+  /** Use an in-memory store instead of SQLite under the data directory. */
+  memoryStore?: boolean;
+  logger?: Logger;
+}
+
+function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
+  return {
+    id: app.id,
+    createdAt: 0,
+    keys: app.keys.map((k) => ({
+      keyName: `${app.id}.${k.name}`,
+      secret: k.secret,
+      capability: typeof k.capability === 'string' ? k.capability : JSON.stringify(k.capability ?? { '*': ['*'] }),
+    })),
+    namespaces: app.namespaces ?? [],
+  };
+}
+
+/** Starts Switchboard with the given config: the one wiring of ports and adapters. */
+export async function startSwitchboard(config: SwitchboardConfig, options: StartOptions = {}): Promise<Switchboard> {
+  const store: Store = options.memoryStore
+    ? createMemoryStore()
+    : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') });
+  const engine = await createEngine({
+    store,
+    development: config.development,
+    limits: config.limits,
+    ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  for (const app of config.apps) await engine.apps.save(configAppRecord(app));
+  let developmentKey: string | undefined;
+  if (config.development && engine.apps.count() === 0) {
+    const record = await engine.createApp({ keys: [{}] }, 'dev');
+    const key = record.keys[0]!;
+    developmentKey = `${key.keyName}:${key.secret}`;
+  }
+  let host: Host;
+  try {
+    host = await startHost({
+      engine,
+      port: config.port,
+      corsOrigins: config.corsOrigins,
+      ...(config.host ? { host: config.host } : {}),
+    });
+  } catch (err) {
+    await engine.close();
+    await store.close();
+    throw err;
+  }
+  return {
+    port: host.port,
+    engine,
+    ...(developmentKey ? { developmentKey } : {}),
+    async close() {
+      await engine.close();
+      await host.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  Errors,
+  FULL_CAPABILITY,
+  intersectCapabilities,
+  parseCapability,
+  stringifyCapability,
+} from '@switchboard/protocol';
+import type { AppRegistry } from '../apps/app-registry.js';
+import type { Limits } from '../limits.js';
+import { signToken } from './token.js';
+
+/** The TokenDetails a token request is answered with (spec TD). */
+export interface TokenDetails {
+  token: string;
+  keyName: string;
+  issued: number;
+  expires: number;
+  capability: string;
+  clientId?: string;
+}
+
+/** Parameters for issuing a token, however they arrived. */
+export interface TokenParams {
+  ttl?: unknown;
+  capability?: unknown;
+  clientId?: unknown;
+}
+
+type Obj = Record<string, unknown>;
+
+function field(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value);
+}
+
+/** Remembers nonces per key for the timestamp window, so a replayed TokenRequest is refused. */
+export interface NonceCache {
+  seen(keyName: string, nonce: string, now: number): boolean;
+}
+
+/** Creates a nonce cache that forgets entries older than the window. */
+export function createNonceCache(windowMs: number): NonceCache {
+  const entries = new Map<string, number>();
+  let lastSweep = 0;
+  return {
+    seen(keyName, nonce, now) {
+      if (now - lastSweep > windowMs) {
+        for (const [k, at] of entries) if (now - at > 2 * windowMs) entries.delete(k);
+        lastSweep = now;
+      }
+      const id = `${keyName}\n${nonce}`;
+      if (entries.has(id)) return true;
+      entries.set(id, now);
+      return false;
+    },
+  };
+}
+
+/** Issues a token for a key after checking ttl, capability and clientId (spec RSA9, RSA10). */
+export function issueToken(
+  registry: AppRegistry,
+  keyName: string,
+  params: TokenParams,
+  limits: Limits,
+  now: number,
+): TokenDetails {
+  const key = registry.findKey(keyName);
+  if (!key) throw Errors.notFound(`Key not found: ${keyName}`);
+  let ttl = limits.defaultTokenTtlMs;
+  if (params.ttl !== undefined && params.ttl !== null && params.ttl !== '') {
+    const n = Number(params.ttl);
+    if (!Number.isFinite(n) || n <= 0 || n > limits.maxTokenTtlMs) {
+      throw Errors.invalidParameter(`Invalid ttl: ${String(params.ttl)}`);
+    }
+    ttl = n;
+  }
+  const requested =
+    params.capability === undefined || params.capability === null || params.capability === ''
+      ? FULL_CAPABILITY
+      : parseCapability(params.capability);
+  const capability = stringifyCapability(intersectCapabilities(requested, key.parsedCapability));
+  let clientId: string | undefined;
+  if (params.clientId !== undefined && params.clientId !== null) {
+    if (typeof params.clientId !== 'string' || params.clientId === '') {
+      throw Errors.invalidClientId('clientId must be a non-empty string');
+    }
+    clientId = params.clientId;
+  }
+  const claims = { keyName, capability, issued: now, expires: now + ttl, ...(clientId ? { clientId } : {}) };
+  return { token: signToken(claims, key.secret), ...claims };
+}
+
+/**
+ * Verifies a signed TokenRequest (spec RSA9): key, MAC over the seven newline-terminated fields,
+ * timestamp window and nonce reuse; then issues the token.
+ */
+export function redeemTokenRequest(
+  registry: AppRegistry,
+  pathKeyName: string,
+  body: unknown,
+  nonces: NonceCache,
+  limits: Limits,
+  now: number,
+): TokenDetails {
+  if (typeof body !== 'object' || body === null) throw Errors.badRequest('TokenRequest body required');
+  const req = body as Obj;
+  if (req.keyName !== pathKeyName) throw Errors.badRequest('keyName does not match the URL');
+  const key = registry.findKey(pathKeyName);
+  if (!key) throw Errors.notFound(`Key not found: ${pathKeyName}`);
+  if (typeof req.mac !== 'string' || typeof req.nonce !== 'string') {
+    throw Errors.badRequest('TokenRequest needs mac and nonce');
+  }
+  const signText =
+    [pathKeyName, field(req.ttl), field(req.capability), field(req.clientId), field(req.timestamp), req.nonce]
+      .map((f) => `${f}\n`)
+      .join('');
+  const expected = createHmac('sha256', key.secret).update(signText).digest();
+  const given = Buffer.from(req.mac, 'base64');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw Errors.invalidCredentials('Invalid MAC');
+  }
+  const timestamp = Number(req.timestamp);
+  if (!Number.isFinite(timestamp) || Math.abs(now - timestamp) > limits.tokenRequestWindowMs) {
+    throw Errors.timestampOutsideWindow();
+  }
+  if (nonces.seen(pathKeyName, req.nonce, now)) throw Errors.nonceReplayed();
+  return issueToken(registry, pathKeyName, req, limits, now);
+}

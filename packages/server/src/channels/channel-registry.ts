@@ -1,0 +1,51 @@
+import type { Limits } from '../limits.js';
+import { createChannel, type Channel } from './channel.js';
+
+/** All live channels, per app; a channel exists from first use. */
+export interface ChannelRegistry {
+  get(appId: string, name: string): Channel;
+  peek(appId: string, name: string): Channel | undefined;
+  list(appId: string): Channel[];
+  dropApp(appId: string): void;
+  /** Forgets channels with no subscribers, members or recent messages. */
+  sweep(now: number): void;
+}
+
+/** Creates the registry. */
+export function createChannelRegistry(limits: Limits): ChannelRegistry {
+  const channels = new Map<string, Map<string, Channel>>();
+  const options = {
+    retention: {
+      minCount: limits.historyMinMessages,
+      minAgeMs: limits.historyMinAgeMs,
+      maxCount: limits.historyMaxMessages,
+    },
+    idempotencyWindowMs: limits.idempotencyWindowMs,
+  };
+  const appChannels = (appId: string): Map<string, Channel> => {
+    let map = channels.get(appId);
+    if (!map) channels.set(appId, (map = new Map()));
+    return map;
+  };
+  return {
+    get(appId, name) {
+      const map = appChannels(appId);
+      let channel = map.get(name);
+      if (!channel) map.set(name, (channel = createChannel(appId, name, options)));
+      return channel;
+    },
+    peek: (appId, name) => channels.get(appId)?.get(name),
+    list: (appId) => [...(channels.get(appId)?.values() ?? [])],
+    dropApp: (appId) => void channels.delete(appId),
+    sweep(now) {
+      const idleFor = Math.max(limits.historyMinAgeMs, limits.connectionStateTtlMs) * 2;
+      for (const map of channels.values()) {
+        for (const [name, ch] of map) {
+          if (ch.subscribers.size === 0 && ch.presence.size() === 0 && now - ch.lastActivity() > idleFor) {
+            map.delete(name);
+          }
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import {
+  Action,
+  Flag,
+  type Message,
+  type PresenceMessage,
+  type ProtocolMessage,
+} from '@switchboard/protocol';
+import { randomId } from '../ids.js';
+import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
+import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
+import { createPresenceSet, type PresenceSet } from './presence-set.js';
+import { formatSerial } from './serial.js';
+
+/** A connection's presence on a channel, as the channel sees it (implemented by the connection). */
+export interface Subscriber {
+  readonly connectionId: string;
+  /** Whether this connection wants its own messages back (`echo`). */
+  readonly echo: boolean;
+  /** Granted mode bits for this attachment. */
+  readonly modes: number;
+  /** False while a resumed connection waits for its re-ATTACH (live frames would be dropped). */
+  readonly live: boolean;
+  send(frame: OutboundFrame): void;
+}
+
+/** What a publisher hands the channel: already validated, stamped messages. */
+export interface Publication {
+  connectionId: string;
+  /** ProtocolMessage id `<connectionId>:<msgSerial>` (or a REST-generated id). */
+  pmId: string;
+  timestamp: number;
+  messages: Message[];
+}
+
+/** One channel of one app: serial sequence, log, presence set and subscribers. */
+export interface Channel {
+  readonly appId: string;
+  readonly name: string;
+  readonly epoch: string;
+  readonly log: MessageLog;
+  readonly presence: PresenceSet;
+  readonly presenceLog: MessageLog;
+  readonly subscribers: Set<Subscriber>;
+  /** The serial of the latest event, or of the empty channel. */
+  currentSerial(): string;
+  currentSeq(): number;
+  serialOf(seq: number): string;
+  /** Appends and fans out messages; returns the per-message serials. */
+  publish(publication: Publication, now: number): string[];
+  /** Fans out presence events (already applied to the set) under the next serial. */
+  broadcastPresence(events: PresenceMessage[], pmId: string, connectionId: string | undefined, now: number): void;
+  /** Whether the message id was seen inside the idempotency window; records it if not. */
+  seenMessageId(id: string, now: number): boolean;
+  lastActivity(): number;
+}
+
+/** Dependencies and settings for a channel. */
+export interface ChannelOptions {
+  retention: Retention;
+  idempotencyWindowMs: number;
+}
+
+/** Creates a channel. */
+export function createChannel(appId: string, name: string, options: ChannelOptions): Channel {
+  const epoch = randomId(6);
+  const log = createMessageLog(options.retention);
+  const presenceLog = createMessageLog(options.retention);
+  const presence = createPresenceSet();
+  const subscribers = new Set<Subscriber>();
+  const seenIds = new Map<string, number>();
+  let seq = 0;
+  let active = Date.now();
+
+  const serialOf = (s: number): string => formatSerial(epoch, s);
+
+  const fanOut = (frame: OutboundFrame, modeBit: number, publisher: string | undefined): void => {
+    for (const sub of subscribers) {
+      if (!sub.live || (sub.modes & modeBit) === 0) continue;
+      if (!sub.echo && sub.connectionId === publisher) continue;
+      sub.send(frame);
+    }
+  };
+
+  return {
+    appId,
+    name,
+    epoch,
+    log,
+    presence,
+    presenceLog,
+    subscribers,
+    currentSerial: () => serialOf(seq),
+    currentSeq: () => seq,
+    serialOf,
+    publish(publication, now) {
+      active = now;
+      seq += 1;
+      const channelSerial = serialOf(seq);
+      const serials: string[] = [];
+      const messages = publication.messages.map((m, i) => {
+        const serial = `${channelSerial}:${i}`;
+        serials.push(serial);
+        return { ...m, serial };
+      });
+      const pm: ProtocolMessage = {
+        action: Action.MESSAGE,
+        channel: name,
+        channelSerial,
+        id: publication.pmId,
+        connectionId: publication.connectionId,
+        timestamp: publication.timestamp,
+        messages,
+      };
+      const frame = createOutboundFrame(pm);
+      const entry: LogEntry = { seq, timestamp: publication.timestamp, messages, frame };
+      log.append(entry, now);
+      fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
+      return serials;
+    },
+    broadcastPresence(events, pmId, connectionId, now) {
+      if (events.length === 0) return;
+      active = now;
+      seq += 1;
+      const pm: ProtocolMessage = {
+        action: Action.PRESENCE,
+        channel: name,
+        channelSerial: serialOf(seq),
+        id: pmId,
+        timestamp: now,
+        presence: events,
+      };
+      if (connectionId) pm.connectionId = connectionId;
+      const frame = createOutboundFrame(pm);
+      presenceLog.append({ seq, timestamp: now, messages: events as Message[], frame }, now);
+      // Own presence is always delivered (RTP17a), so no echo suppression here.
+      fanOut(frame, Flag.PRESENCE_SUBSCRIBE, undefined);
+    },
+    seenMessageId(id, now) {
+      const at = seenIds.get(id);
+      if (at !== undefined && now - at < options.idempotencyWindowMs) return true;
+      if (seenIds.size > 10_000) {
+        for (const [k, t] of seenIds) if (now - t >= options.idempotencyWindowMs) seenIds.delete(k);
+      }
+      seenIds.set(id, now);
+      return false;
+    },
+    lastActivity: () => active,
+  };
+}

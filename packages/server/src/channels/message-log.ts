@@ -1,0 +1,72 @@
+import type { Message } from '@switchboard/protocol';
+import type { OutboundFrame } from './outbound-frame.js';
+
+/** One published ProtocolMessage as logged: its sequence number, time and stamped messages. */
+export interface LogEntry {
+  seq: number;
+  timestamp: number;
+  messages: Message[];
+  /** The frame fanned out live, reused for resume replay and rewind. */
+  frame: OutboundFrame;
+}
+
+/** Retention rules: keep at least N entries and at least T ms, never more than a hard cap. */
+export interface Retention {
+  minCount: number;
+  minAgeMs: number;
+  maxCount: number;
+}
+
+/** A channel's recent messages, oldest first: the source of history, rewind and resume replay. */
+export interface MessageLog {
+  append(entry: LogEntry, now: number): void;
+  /** Entries with seq greater than `afterSeq`; undefined if the log no longer reaches back that far. */
+  since(afterSeq: number): LogEntry[] | undefined;
+  /** The last `count` entries. */
+  last(count: number): LogEntry[];
+  entries(): readonly LogEntry[];
+  size(): number;
+}
+
+/** Creates an in-memory log pruned by the retention rules on each append. */
+export function createMessageLog(retention: Retention): MessageLog {
+  const items: LogEntry[] = [];
+  let head = 0;
+  let droppedUpTo = -1;
+
+  const prune = (now: number): void => {
+    while (items.length - head > retention.minCount) {
+      const oldest = items[head]!;
+      const tooMany = items.length - head > retention.maxCount;
+      if (!tooMany && now - oldest.timestamp < retention.minAgeMs) break;
+      droppedUpTo = oldest.seq;
+      head++;
+    }
+    if (head > 1024 && head * 2 > items.length) {
+      items.splice(0, head);
+      head = 0;
+    }
+  };
+
+  return {
+    append(entry, now) {
+      items.push(entry);
+      prune(now);
+    },
+    since(afterSeq) {
+      if (afterSeq < droppedUpTo) return undefined;
+      const result: LogEntry[] = [];
+      for (let i = items.length - 1; i >= head; i--) {
+        const e = items[i]!;
+        if (e.seq <= afterSeq) break;
+        result.push(e);
+      }
+      return result.reverse();
+    },
+    last(count) {
+      return items.slice(Math.max(head, items.length - count));
+    },
+    entries: () => items.slice(head),
+    size: () => items.length - head,
+  };
+}

@@ -1,0 +1,131 @@
+import {
+  Action,
+  Errors,
+  Flag,
+  isErrorInfo,
+  parseChannelName,
+  permitsAnywhere,
+  type ErrorInfo,
+  type ProtocolMessage,
+} from '@switchboard/protocol';
+import type { Channel } from '../channels/channel.js';
+import type { LogEntry } from '../channels/message-log.js';
+import { parseSerial } from '../channels/serial.js';
+import type { EngineContext } from '../context.js';
+import { randomId } from '../ids.js';
+import { permittedModes, requestedModes } from './modes.js';
+import { leaveChannel } from './presence-leave.js';
+import { createAttachment, type Session } from './session.js';
+
+/** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
+const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);
+
+function channelError(session: Session, channel: string, error: ErrorInfo): void {
+  session.send({ action: Action.ERROR, channel, error: error.toJSON() });
+}
+
+/** Parses `rewind`: a count of messages (at most 100) or a duration like `10s`, `2m`. */
+function rewindBacklog(channel: Channel, rewind: string, now: number): LogEntry[] | undefined {
+  const count = /^\d+$/.test(rewind) ? Number(rewind) : undefined;
+  if (count !== undefined) return count === 0 ? [] : channel.log.last(Math.min(count, 100));
+  const m = /^(\d+)(s|m|h)$/.exec(rewind);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 's' | 'm' | 'h'];
+  return channel.log.entries().filter((e) => e.timestamp >= now - ms).slice(-100);
+}
+
+/**
+ * ATTACH (RTL4): check name and capability, grant modes, then in one synchronous step send
+ * ATTACHED, the presence SYNC, the backlog (resume replay from `channelSerial`, RTL15b/RTN15c6,
+ * or `rewind`), and only then mark the attachment live, so no live message is lost or doubled.
+ */
+export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
+  const rawName = pm.channel ?? '';
+  let parsed;
+  try {
+    parsed = parseChannelName(rawName);
+  } catch (err) {
+    channelError(session, rawName, isErrorInfo(err) ? err : Errors.invalidChannelName(rawName));
+    return;
+  }
+  const cap = session.auth.capability;
+  const allowed = permittedModes(cap, parsed.name);
+  if (allowed === 0 && !permitsAnywhere(cap, 'history')) {
+    channelError(session, rawName, Errors.capabilityDenied('attach', parsed.name));
+    return;
+  }
+  const existing = session.attachments.get(rawName);
+  if (!existing && session.attachments.size >= ctx.limits.maxChannelsPerConnection) {
+    channelError(session, rawName, Errors.tooManyChannels(ctx.limits.maxChannelsPerConnection));
+    return;
+  }
+  const params = { ...parsed.params, ...(pm.params ?? {}) };
+  const requested = requestedModes(pm.flags, params);
+  if (requested === undefined) {
+    channelError(session, rawName, Errors.invalidParameter(`Invalid modes: ${params.modes}`));
+    return;
+  }
+  const modes = requested & allowed;
+  const channel = ctx.channels.get(session.auth.app.record.id, parsed.name);
+  const now = ctx.clock.now();
+
+  let flags = modes;
+  let backlog: LogEntry[] = [];
+  let attachSerial = channel.currentSerial();
+  const resumeFrom = pm.channelSerial ? parseSerial(pm.channelSerial) : undefined;
+  if (resumeFrom && resumeFrom.epoch === channel.epoch && resumeFrom.seq <= channel.currentSeq()) {
+    const missed = channel.log.since(resumeFrom.seq);
+    if (missed) {
+      flags |= Flag.RESUMED;
+      backlog = missed;
+    }
+  } else if (params.rewind !== undefined && !pm.channelSerial && !((pm.flags ?? 0) & Flag.ATTACH_RESUME)) {
+    const entries = rewindBacklog(channel, params.rewind, now);
+    if (entries === undefined) {
+      channelError(session, rawName, Errors.invalidParameter(`Invalid rewind: ${params.rewind}`));
+      return;
+    }
+    backlog = entries;
+    // The serial just before the backlog, so a drop mid-backlog resumes without loss.
+    if (entries[0]) attachSerial = channel.serialOf(entries[0].seq - 1);
+  }
+  if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
+  const members = channel.presence.members();
+  if (members.length > 0) flags |= Flag.HAS_PRESENCE;
+
+  const attachment = existing ?? createAttachment(session, channel, modes);
+  attachment.modes = modes;
+  attachment.live = false;
+  session.attachments.set(rawName, attachment);
+  channel.subscribers.add(attachment);
+
+  const echoed: Record<string, string> = {};
+  for (const [k, v] of Object.entries(pm.params ?? {})) if (RECOGNISED_PARAMS.has(k)) echoed[k] = v;
+  const attached: ProtocolMessage = { action: Action.ATTACHED, channel: rawName, channelSerial: attachSerial, flags };
+  if (Object.keys(echoed).length > 0) attached.params = echoed;
+  session.send(attached);
+  if (members.length > 0) {
+    session.send({ action: Action.SYNC, channel: rawName, channelSerial: `${randomId(6)}:`, presence: members });
+  }
+  for (const entry of backlog) {
+    if (rawName === channel.name) session.sendFrame(entry.frame);
+    else session.send({ ...entry.frame.pm, channel: rawName });
+  }
+  attachment.live = true;
+}
+
+/** DETACH (RTL5): stop delivery, leave this connection's members at once, reply DETACHED. */
+export function handleDetach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
+  const name = pm.channel ?? '';
+  detachChannel(ctx, session, name);
+  session.send({ action: Action.DETACHED, channel: name });
+}
+
+/** Removes one attachment and the connection's members on that channel. */
+export function detachChannel(ctx: EngineContext, session: Session, name: string): void {
+  const attachment = session.attachments.get(name);
+  if (!attachment) return;
+  session.attachments.delete(name);
+  attachment.channel.subscribers.delete(attachment);
+  leaveChannel(ctx, attachment.channel, session.id);
+}

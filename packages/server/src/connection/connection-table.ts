@@ -1,0 +1,29 @@
+import type { Session } from './session.js';
+
+/** Live and resumable connections by id, and lookup by resume key. */
+export interface ConnectionTable {
+  add(session: Session): void;
+  remove(session: Session): void;
+  byId(id: string): Session | undefined;
+  /** The session whose current key this is, if any (spec RTN15b). */
+  byKey(key: string): Session | undefined;
+  all(): IterableIterator<Session>;
+  size(): number;
+}
+
+/** Creates an empty table. */
+export function createConnectionTable(): ConnectionTable {
+  const sessions = new Map<string, Session>();
+  return {
+    add: (s) => void sessions.set(s.id, s),
+    remove: (s) => void (sessions.get(s.id) === s && sessions.delete(s.id)),
+    byId: (id) => sessions.get(id),
+    byKey(key) {
+      const bang = key.indexOf('!');
+      const s = bang > 0 ? sessions.get(key.slice(0, bang)) : undefined;
+      return s && s.key === key ? s : undefined;
+    },
+    all: () => sessions.values(),
+    size: () => sessions.size,
+  };
+}

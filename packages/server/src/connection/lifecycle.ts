@@ -1,0 +1,168 @@
+import { Action, Errors, isErrorInfo, type ConnectionDetails, type ErrorInfo } from '@switchboard/protocol';
+import { authenticate, type Credentials } from '../auth/authenticate.js';
+import type { EngineContext } from '../context.js';
+import { createOutboundFrame } from '../channels/outbound-frame.js';
+import { leaveChannel } from './presence-leave.js';
+import { createSession, slowConsumerError, type Session, type SessionOptions } from './session.js';
+import { armTokenTimers } from './token-timers.js';
+import type { Transport } from './transport.js';
+
+/** connectionDetails for CONNECTED (CD2): a fresh key every time, limits, timers. */
+export function connectionDetails(ctx: EngineContext, session: Session): ConnectionDetails {
+  const details: ConnectionDetails = {
+    connectionKey: session.key,
+    maxMessageSize: ctx.limits.maxMessageSize,
+    maxFrameSize: ctx.limits.maxFrameSize,
+    maxInboundRate: ctx.limits.maxInboundRate,
+    connectionStateTtl: ctx.limits.connectionStateTtlMs,
+    maxIdleInterval: ctx.limits.maxIdleIntervalMs,
+    serverId: ctx.serverId,
+  };
+  if (session.auth.clientId !== undefined) details.clientId = session.auth.clientId;
+  return details;
+}
+
+/** Sends CONNECTED, optionally carrying why continuity was lost (80018). */
+export function sendConnected(ctx: EngineContext, session: Session, error?: ErrorInfo): void {
+  session.send({
+    action: Action.CONNECTED,
+    connectionId: session.id,
+    connectionDetails: connectionDetails(ctx, session),
+    ...(error ? { error: error.toJSON() } : {}),
+  });
+}
+
+/** Reads connection options from the connect URL (protocol §1.3). */
+export function sessionOptions(query: URLSearchParams, format: SessionOptions['format']): SessionOptions {
+  const options: SessionOptions = {
+    format,
+    echo: query.get('echo') !== 'false',
+    heartbeats: query.get('heartbeats') === 'true',
+  };
+  const remain = Number(query.get('remainPresentFor'));
+  if (query.has('remainPresentFor') && Number.isFinite(remain) && remain >= 0) {
+    options.remainPresentForMs = remain;
+  }
+  return options;
+}
+
+/** Credentials from the connect URL: `key=` or `access_token=`. */
+export function connectCredentials(query: URLSearchParams): Credentials | undefined {
+  const key = query.get('key');
+  if (key) return { key };
+  const token = query.get('access_token') ?? query.get('accessToken');
+  if (token) return { token };
+  return undefined;
+}
+
+/** Forgets a session: its attachments, presence and timers (CLOSE or resume window over). */
+export function discardSession(ctx: EngineContext, session: Session, reason: string): void {
+  if (!session.machine.transition('closed', reason)) return;
+  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[]) session.cancelTimer(name);
+  for (const attachment of session.attachments.values()) {
+    attachment.channel.subscribers.delete(attachment);
+    leaveChannel(ctx, attachment.channel, session.id);
+  }
+  session.attachments.clear();
+  ctx.connections.remove(session);
+}
+
+/** The transport went away without CLOSE: keep the state for resume (RTN15), start the clocks. */
+export function transportLost(ctx: EngineContext, session: Session, transport: Transport): void {
+  if (session.transport !== transport) return;
+  session.transport = undefined;
+  if (!session.machine.transition('disconnected', 'transport closed')) return;
+  for (const attachment of session.attachments.values()) attachment.live = false;
+  session.cancelTimer('renew');
+  session.cancelTimer('expiry');
+  const grace = session.options.remainPresentForMs ?? ctx.limits.presenceGraceMs;
+  session.timers.presenceGrace = ctx.clock.setTimer(() => {
+    for (const attachment of session.attachments.values()) {
+      leaveChannel(ctx, attachment.channel, session.id);
+    }
+  }, grace);
+  session.timers.discard = ctx.clock.setTimer(
+    () => discardSession(ctx, session, 'connectionStateTtl elapsed'),
+    ctx.limits.connectionStateTtlMs,
+  );
+}
+
+/** CLOSE from the client: members leave at once, CLOSED, state discarded (RTN12). */
+export function closeSession(ctx: EngineContext, session: Session): void {
+  const transport = session.transport;
+  discardSession(ctx, session, 'closed by client');
+  session.send({ action: Action.CLOSED });
+  session.transport = undefined;
+  transport?.close();
+}
+
+/**
+ * A consumer too slow to keep up is cut off rather than buffered without bound; it resumes
+ * and is replayed from the channel log.
+ */
+export function dropSlowConsumer(ctx: EngineContext, session: Session): void {
+  const transport = session.transport;
+  if (!transport) return;
+  ctx.logger.warn('disconnecting slow consumer', { connectionId: session.id });
+  transport.send(
+    createOutboundFrame({ action: Action.DISCONNECTED, error: slowConsumerError(ctx).toJSON() }).bytes(
+      transport.format,
+    ),
+  );
+  transport.close(true);
+  transportLost(ctx, session, transport);
+}
+
+/**
+ * A new transport: authenticate, then either resume the session named by `resume`/`recover`
+ * (same id, fresh key, RTN15c6/RTN16) or start a new one (with 80018 when the key was unknown).
+ */
+export function openSession(
+  ctx: EngineContext,
+  transport: Transport,
+  query: URLSearchParams,
+): Session | undefined {
+  const credentials = connectCredentials(query);
+  if (!credentials) {
+    sendFatal(transport, Errors.unauthorized());
+    return undefined;
+  }
+  let auth;
+  try {
+    auth = authenticate(ctx.apps, credentials, query.get('clientId') ?? undefined, ctx.clock.now());
+  } catch (err) {
+    sendFatal(transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
+    return undefined;
+  }
+  const options = sessionOptions(query, transport.format);
+  const resumeKey = query.get('resume') ?? query.get('recover');
+  if (resumeKey) {
+    const previous = ctx.connections.byKey(resumeKey);
+    if (previous && previous.auth.app === auth.app && previous.machine.state !== 'closed') {
+      const old = previous.transport;
+      previous.transport = transport;
+      previous.auth = auth;
+      previous.machine.transition('connected', 'resumed');
+      previous.cancelTimer('presenceGrace');
+      previous.cancelTimer('discard');
+      for (const attachment of previous.attachments.values()) attachment.live = false;
+      previous.rotateKey();
+      sendConnected(ctx, previous);
+      armTokenTimers(ctx, previous);
+      // Only now close the old socket: its close handler must find the session re-pointed.
+      old?.close();
+      return previous;
+    }
+  }
+  const session = createSession(ctx, transport, auth, options, (s) => dropSlowConsumer(ctx, s));
+  ctx.connections.add(session);
+  sendConnected(ctx, session, resumeKey ? Errors.invalidConnectionKey() : undefined);
+  armTokenTimers(ctx, session);
+  return session;
+}
+
+/** Sends a connection-level ERROR and closes: the client goes FAILED (or renews, for 4014x). */
+export function sendFatal(transport: Transport, error: ErrorInfo): void {
+  transport.send(createOutboundFrame({ action: Action.ERROR, error: error.toJSON() }).bytes(transport.format));
+  transport.close();
+}

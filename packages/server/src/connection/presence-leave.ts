@@ -1,0 +1,28 @@
+import { PresenceAction, type PresenceMessage } from '@switchboard/protocol';
+import type { Channel } from '../channels/channel.js';
+import type { EngineContext } from '../context.js';
+import { randomId } from '../ids.js';
+
+/**
+ * A LEAVE the server makes on a member's behalf. Its id does not start with the member's
+ * connectionId, so clients compare it by timestamp (spec RTP2b1) and apply it.
+ */
+export function synthesizedLeave(member: PresenceMessage, now: number): PresenceMessage {
+  const leave: PresenceMessage = {
+    action: PresenceAction.LEAVE,
+    id: `synth${randomId(6)}:0:0`,
+    timestamp: now,
+  };
+  if (member.clientId !== undefined) leave.clientId = member.clientId;
+  if (member.connectionId !== undefined) leave.connectionId = member.connectionId;
+  if (member.data !== undefined) leave.data = member.data;
+  if (member.encoding !== undefined) leave.encoding = member.encoding;
+  return leave;
+}
+
+/** Removes a connection's members from a channel and tells everyone. */
+export function leaveChannel(ctx: EngineContext, channel: Channel, connectionId: string): void {
+  const now = ctx.clock.now();
+  const leaves = channel.presence.removeConnection(connectionId, (m) => synthesizedLeave(m, now));
+  if (leaves.length > 0) channel.broadcastPresence(leaves, `synth${randomId(6)}:0`, undefined, now);
+}

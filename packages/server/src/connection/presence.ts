@@ -1,0 +1,82 @@
+import {
+  Action,
+  Errors,
+  Flag,
+  PresenceAction,
+  isErrorInfo,
+  parseChannelName,
+  permits,
+  type PresenceMessage,
+  type ProtocolMessage,
+} from '@switchboard/protocol';
+import type { EngineContext } from '../context.js';
+import { randomId } from '../ids.js';
+import { ack, checkInboundRate, handledAsResend, nack } from './publish.js';
+import type { Session } from './session.js';
+
+function presenceClientId(session: Session, claimed: string | undefined): string {
+  const auth = session.auth;
+  const clientId = claimed ?? auth.clientId;
+  if (clientId === undefined) throw Errors.presenceWithoutClientId();
+  // enterClient on behalf of others needs Basic auth or a wildcard token (RTP14, RTP15).
+  if (clientId !== auth.clientId && auth.method !== 'basic' && !auth.mayAssumeAnyClientId) {
+    throw Errors.invalidClientId(`Cannot use clientId "${clientId}" for presence on this connection`);
+  }
+  return clientId;
+}
+
+/**
+ * PRESENCE from a client (RTP8–RTP10): capability and mode checks, identity from the verified
+ * clientId, member-set update, broadcast of what changed, ACK.
+ */
+export function handlePresence(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
+  const msgSerial = pm.msgSerial;
+  if (msgSerial === undefined) return;
+  if (handledAsResend(session, msgSerial)) return;
+  try {
+    const items = pm.presence ?? [];
+    checkInboundRate(ctx, session, Math.max(1, items.length));
+    const { name } = parseChannelName(pm.channel);
+    if (!permits(session.auth.capability, name, 'presence')) throw Errors.capabilityDenied('presence', name);
+    const attachment = session.attachments.get(pm.channel ?? '');
+    if (attachment && (attachment.modes & Flag.PRESENCE) === 0) throw Errors.modeNotGranted('presence', name);
+    const channel = ctx.channels.get(session.auth.app.record.id, name);
+    const maxMembers = session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
+    const now = ctx.clock.now();
+    const events: PresenceMessage[] = [];
+    items.forEach((item, i) => {
+      const clientId = presenceClientId(session, item.clientId);
+      if (item.action !== PresenceAction.LEAVE && !channel.presence.has(clientId, session.id)) {
+        if (channel.presence.size() >= maxMembers) throw Errors.tooManyPresenceMembers(maxMembers);
+      }
+      const event: PresenceMessage & { clientId: string; connectionId: string } = {
+        action: item.action === PresenceAction.PRESENT ? PresenceAction.ENTER : item.action,
+        id: item.id ?? `${session.id}:${msgSerial}:${i}`,
+        clientId,
+        connectionId: session.id,
+        timestamp: now,
+      };
+      if (item.data !== undefined) event.data = item.data;
+      if (item.encoding !== undefined) event.encoding = item.encoding;
+      if (item.extras !== undefined) event.extras = item.extras;
+      const broadcast = channel.presence.apply(event);
+      if (broadcast) events.push(broadcast);
+    });
+    channel.broadcastPresence(events, `${session.id}:${msgSerial}`, session.id, now);
+    ack(session, msgSerial, null);
+  } catch (err) {
+    nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
+  }
+}
+
+/** A client-requested SYNC (RTP19): send the whole member set again. */
+export function handleSyncRequest(session: Session, pm: ProtocolMessage): void {
+  const attachment = session.attachments.get(pm.channel ?? '');
+  if (!attachment) return;
+  session.send({
+    action: Action.SYNC,
+    channel: pm.channel ?? '',
+    channelSerial: `${randomId(6)}:`,
+    presence: attachment.channel.presence.members(),
+  });
+}

@@ -1,0 +1,42 @@
+import { Errors, payloadSize, type Message } from '@switchboard/protocol';
+import type { AuthContext } from '../auth/authenticate.js';
+import type { Limits } from '../limits.js';
+
+/**
+ * Applies the clientId rules to one message (RTL6g, RSA8f): an identified publisher may only
+ * publish as itself; an anonymous token may not name one; Basic auth or `*` may name anyone.
+ */
+export function resolveClientId(auth: AuthContext, claimed: string | undefined): string | undefined {
+  if (claimed === undefined) return auth.clientId;
+  if (auth.clientId !== undefined) {
+    if (claimed !== auth.clientId) {
+      throw Errors.invalidClientId(`Message clientId "${claimed}" does not match "${auth.clientId}"`);
+    }
+    return claimed;
+  }
+  if (!auth.mayAssumeAnyClientId) {
+    throw Errors.invalidClientId(`clientId "${claimed}" is not allowed for these credentials`);
+  }
+  return claimed;
+}
+
+/** Checks size and identity and stamps one inbound message for publishing. */
+export function stampMessage(
+  raw: Message,
+  auth: AuthContext,
+  limits: Limits,
+  stamp: { id: string; connectionId: string; timestamp: number },
+): Message {
+  const clientId = resolveClientId(auth, raw.clientId);
+  const size = payloadSize(raw.name, raw.data, clientId, raw.extras);
+  if (size > limits.maxMessageSize) throw Errors.messageTooLarge(size, limits.maxMessageSize);
+  const m: Message = { id: raw.id ?? stamp.id };
+  if (raw.name !== undefined) m.name = raw.name;
+  if (clientId !== undefined) m.clientId = clientId;
+  m.connectionId = stamp.connectionId;
+  m.timestamp = stamp.timestamp;
+  if (raw.data !== undefined) m.data = raw.data;
+  if (raw.encoding !== undefined) m.encoding = raw.encoding;
+  if (raw.extras !== undefined) m.extras = raw.extras;
+  return m;
+}

@@ -1,0 +1,117 @@
+import {
+  Action,
+  Errors,
+  Flag,
+  isErrorInfo,
+  parseChannelName,
+  permits,
+  type ErrorInfo,
+  type ProtocolMessage,
+  type PublishResult,
+} from '@switchboard/protocol';
+import type { EngineContext } from '../context.js';
+import { stampMessage } from './publish-checks.js';
+import type { Session } from './session.js';
+
+const RESULT_MEMORY = 256;
+
+function remember(session: Session, msgSerial: number, result: PublishResult | null): void {
+  session.lastMsgSerial = msgSerial;
+  session.results.set(msgSerial, result);
+  if (session.results.size > RESULT_MEMORY) {
+    const oldest = session.results.keys().next().value;
+    if (oldest !== undefined) session.results.delete(oldest);
+  }
+}
+
+/** ACKs one ProtocolMessage; `res` carries the message serials (protocol v5+). */
+export function ack(session: Session, msgSerial: number, result: PublishResult | null): void {
+  remember(session, msgSerial, result);
+  const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
+  if (result) pm.res = [result];
+  session.send(pm);
+}
+
+/** NACKs one ProtocolMessage with the reason. */
+export function nack(session: Session, msgSerial: number, error: ErrorInfo): void {
+  remember(session, msgSerial, null);
+  session.send({ action: Action.NACK, msgSerial, count: 1, error: error.toJSON() });
+}
+
+/**
+ * A resend of something already processed (same msgSerial after a resume, RTN19a) is
+ * acknowledged again and not applied twice. Returns true when handled.
+ */
+export function handledAsResend(session: Session, msgSerial: number): boolean {
+  if (msgSerial > session.lastMsgSerial) return false;
+  const result = session.results.get(msgSerial);
+  const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
+  if (result) pm.res = [result];
+  session.send(pm);
+  return true;
+}
+
+/** Counts inbound publishes against maxInboundRate; throws 42910 over it. */
+export function checkInboundRate(ctx: EngineContext, session: Session, count: number): void {
+  const now = ctx.clock.now();
+  const w = session.inbound;
+  if (now - w.windowStart >= 1000) {
+    w.windowStart = now;
+    w.count = 0;
+  }
+  w.count += count;
+  if (w.count > ctx.limits.maxInboundRate) throw Errors.rateLimited(ctx.limits.maxInboundRate);
+}
+
+/**
+ * MESSAGE from a client (RTL6): capability and mode checks on this very operation (publishing
+ * does not require an attach, RTL6c5), clientId rules, size, idempotency, then fan-out and ACK.
+ */
+export function handlePublish(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
+  const msgSerial = pm.msgSerial;
+  if (msgSerial === undefined) {
+    session.send({ action: Action.ERROR, error: Errors.badRequest('MESSAGE without msgSerial').toJSON() });
+    return;
+  }
+  if (handledAsResend(session, msgSerial)) return;
+  try {
+    const messages = pm.messages ?? [];
+    checkInboundRate(ctx, session, Math.max(1, messages.length));
+    if (pm.params?._forceNack === 'true') throw Errors.forcedNack();
+    const { name } = parseChannelName(pm.channel);
+    if (!permits(session.auth.capability, name, 'publish')) throw Errors.capabilityDenied('publish', name);
+    const attachment = session.attachments.get(pm.channel ?? '');
+    if (attachment && (attachment.modes & Flag.PUBLISH) === 0) throw Errors.modeNotGranted('publish', name);
+    const timestamp = ctx.clock.now();
+    const stamped = messages.map((m, i) =>
+      stampMessage(m, session.auth, ctx.limits, {
+        id: `${session.id}:${msgSerial}:${i}`,
+        connectionId: session.id,
+        timestamp,
+      }),
+    );
+    const channel = ctx.channels.get(session.auth.app.record.id, name);
+    // Idempotent publishing (RSL1k): a client-supplied id seen before is acknowledged, not delivered.
+    const freshIndexes = stamped.flatMap((m, i) =>
+      messages[i]?.id !== undefined && channel.seenMessageId(m.id!, timestamp) ? [] : [i],
+    );
+    const published =
+      freshIndexes.length === 0
+        ? []
+        : channel.publish(
+            {
+              connectionId: session.id,
+              pmId: `${session.id}:${msgSerial}`,
+              timestamp,
+              messages: freshIndexes.map((i) => stamped[i]!),
+            },
+            timestamp,
+          );
+    const serials: (string | null)[] = stamped.map(() => null);
+    freshIndexes.forEach((i, k) => (serials[i] = published[k] ?? null));
+    ack(session, msgSerial, { serials });
+  } catch (err) {
+    nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
+    if (!isErrorInfo(err)) ctx.logger.warn('publish failed', { error: String(err) });
+  }
+}

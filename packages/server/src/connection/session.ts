@@ -1,0 +1,132 @@
+import {
+  Errors,
+  type ErrorInfo,
+  type ProtocolMessage,
+  type PublishResult,
+} from '@switchboard/protocol';
+import type { AuthContext } from '../auth/authenticate.js';
+import type { Channel, Subscriber } from '../channels/channel.js';
+import { createOutboundFrame, type OutboundFrame, type WireFormat } from '../channels/outbound-frame.js';
+import type { EngineContext } from '../context.js';
+import { randomId } from '../ids.js';
+import type { TimerHandle } from '../ports/clock.js';
+import { createStateMachine, type StateMachine } from './connection-state.js';
+import type { Transport } from './transport.js';
+
+/** One channel attached by one connection: the channel's view of it is `Subscriber`. */
+export interface Attachment extends Subscriber {
+  readonly channel: Channel;
+  modes: number;
+  live: boolean;
+}
+
+/** Per-connection options read from the connect URL. */
+export interface SessionOptions {
+  format: WireFormat;
+  echo: boolean;
+  heartbeats: boolean;
+  /** Presence grace after a drop, from `remainPresentFor` (ms). */
+  remainPresentForMs?: number;
+}
+
+/** A realtime connection: survives transport drops until resumed or discarded. */
+export interface Session {
+  readonly id: string;
+  readonly key: string;
+  readonly options: SessionOptions;
+  readonly machine: StateMachine;
+  auth: AuthContext;
+  transport: Transport | undefined;
+  readonly attachments: Map<string, Attachment>;
+  /** Highest msgSerial processed: resends at or below it are re-ACKed, not re-applied. */
+  lastMsgSerial: number;
+  readonly results: Map<number, PublishResult | null>;
+  lastSentAt: number;
+  inbound: { windowStart: number; count: number };
+  timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
+  /** Replaces the resume key (every CONNECTED carries a fresh one). */
+  rotateKey(): string;
+  send(pm: ProtocolMessage): void;
+  sendFrame(frame: OutboundFrame): void;
+  /** Sends an error-carrying frame (DISCONNECTED or ERROR) and closes the transport. */
+  endTransport(action: number, error: ErrorInfo): void;
+  cancelTimer(name: keyof Session['timers']): void;
+}
+
+/** Creates a session in the connected state on a transport. */
+export function createSession(
+  ctx: EngineContext,
+  transport: Transport,
+  auth: AuthContext,
+  options: SessionOptions,
+  onSlowConsumer: (session: Session) => void,
+): Session {
+  const id = randomId(8);
+  let key = `${id}!${randomId(12)}`;
+  const session: Session = {
+    id,
+    get key() {
+      return key;
+    },
+    options,
+    machine: createStateMachine(),
+    auth,
+    transport,
+    attachments: new Map(),
+    lastMsgSerial: -1,
+    results: new Map(),
+    lastSentAt: ctx.clock.now(),
+    inbound: { windowStart: 0, count: 0 },
+    timers: {},
+    rotateKey() {
+      key = `${id}!${randomId(12)}`;
+      return key;
+    },
+    send(pm) {
+      session.sendFrame(createOutboundFrame(pm));
+    },
+    sendFrame(frame) {
+      const t = session.transport;
+      if (!t) return;
+      if (t.bufferedBytes() > ctx.limits.maxOutboundBufferBytes) {
+        onSlowConsumer(session);
+        return;
+      }
+      t.send(frame.bytes(t.format));
+      session.lastSentAt = ctx.clock.now();
+    },
+    endTransport(action, error) {
+      const t = session.transport;
+      if (!t) return;
+      t.send(createOutboundFrame({ action, error: error.toJSON() }).bytes(t.format));
+      t.close();
+    },
+    cancelTimer(name) {
+      session.timers[name]?.cancel();
+      delete session.timers[name];
+    },
+  };
+  return session;
+}
+
+/** Creates the attachment of a session to a channel. */
+export function createAttachment(session: Session, channel: Channel, modes: number): Attachment {
+  return {
+    channel,
+    modes,
+    live: false,
+    get connectionId() {
+      return session.id;
+    },
+    get echo() {
+      return session.options.echo;
+    },
+    send: (frame) => session.sendFrame(frame),
+  };
+}
+
+/** The error DISCONNECTED carries when a consumer falls too far behind. */
+export function slowConsumerError(ctx: EngineContext): ErrorInfo {
+  return Errors.outboundQueueOverflow(ctx.limits.maxOutboundBufferBytes);
+}
+

@@ -1,0 +1,20 @@
+import type { WireFormat } from '../channels/outbound-frame.js';
+
+/** One live socket, as the engine sees it; the host implements it over `ws` (or comet later). */
+export interface Transport {
+  readonly format: WireFormat;
+  /** Sends one encoded ProtocolMessage (text frame for JSON, binary for msgpack). */
+  send(bytes: Buffer): void;
+  /** A transport-level keep-alive (a WebSocket ping frame). */
+  ping(): void;
+  /** Closes the socket; `abort` drops it at once without waiting for buffered data. */
+  close(abort?: boolean): void;
+  /** Bytes accepted but not yet written to the network. */
+  bufferedBytes(): number;
+}
+
+/** What the host calls on a connection: frames in, and the socket going away. */
+export interface ConnectionHandle {
+  receive(data: Buffer | string): void;
+  transportClosed(): void;
+}

@@ -1,0 +1,27 @@
+import type { AppRegistry } from './apps/app-registry.js';
+import type { NonceCache } from './auth/token-request.js';
+import type { ChannelRegistry } from './channels/channel-registry.js';
+import type { ConnectionTable } from './connection/connection-table.js';
+import type { Limits } from './limits.js';
+import type { Clock } from './ports/clock.js';
+
+/** A place for the engine to say what happened; the host decides where it goes. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything the engine's handlers share, built once by createEngine. */
+export interface EngineContext {
+  readonly serverId: string;
+  readonly limits: Limits;
+  readonly clock: Clock;
+  readonly apps: AppRegistry;
+  readonly channels: ChannelRegistry;
+  readonly connections: ConnectionTable;
+  readonly nonces: NonceCache;
+  readonly logger: Logger;
+  /** Development mode: `POST /apps` is open without the admin secret. */
+  readonly development: boolean;
+  readonly adminSecret?: string;
+}

@@ -1,0 +1,114 @@
+import { Action } from '@switchboard/protocol';
+import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
+import { appFromSpec } from './apps/provision.js';
+import { createNonceCache } from './auth/token-request.js';
+import { createChannelRegistry } from './channels/channel-registry.js';
+import { createConnectionTable } from './connection/connection-table.js';
+import { discardSession, openSession, transportLost } from './connection/lifecycle.js';
+import { receiveFrame } from './connection/router.js';
+import type { ConnectionHandle, Transport } from './connection/transport.js';
+import type { EngineContext, Logger } from './context.js';
+import { randomId } from './ids.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { createSystemClock, type Clock } from './ports/clock.js';
+import type { AppRecord, Store } from './ports/store.js';
+import type { RestRequest, RestResponse } from './rest/http.js';
+import { loadPresenceFixtures } from './rest/routes/app-routes.js';
+import { handleRest } from './rest/router.js';
+
+/** What createEngine needs: ports are injected, everything else has a default. */
+export interface EngineOptions {
+  store: Store;
+  clock?: Clock;
+  limits?: Partial<Limits>;
+  /** Development mode: `POST /apps` open, a development app created on first start. */
+  development?: boolean;
+  adminSecret?: string;
+  logger?: Logger;
+  serverId?: string;
+}
+
+/** The Switchboard engine: the host feeds it sockets and HTTP requests. */
+export interface Engine {
+  readonly limits: Limits;
+  readonly apps: AppRegistry;
+  /** Accepts a new realtime transport; returns the handle the host feeds frames into. */
+  openConnection(transport: Transport, query: URLSearchParams): ConnectionHandle;
+  handleRest(req: RestRequest): Promise<RestResponse>;
+  /** Creates an app from a spec (as `POST /apps` would). */
+  createApp(spec: unknown, appId?: string): Promise<AppRecord>;
+  stats(): { connections: number };
+  /** Stops timers and ends every connection. */
+  close(): Promise<void>;
+}
+
+const silentLogger: Logger = { info: () => {}, warn: () => {} };
+
+/** Creates an engine over the given ports; loads apps from the store. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const apps = createAppRegistry(options.store);
+  await apps.load();
+  const ctx: EngineContext = {
+    serverId: options.serverId ?? `sb-${randomId(4)}`,
+    limits,
+    clock: options.clock ?? createSystemClock(),
+    apps,
+    channels: createChannelRegistry(limits),
+    connections: createConnectionTable(),
+    nonces: createNonceCache(limits.tokenRequestWindowMs),
+    logger: options.logger ?? silentLogger,
+    development: options.development ?? true,
+    ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
+  };
+  for (const app of apps.list()) {
+    if (app.record.channels) loadPresenceFixtures(ctx, app.record.id, app.record.channels);
+  }
+
+  // Keep-alive (RTN23): something reaches every client at least once per maxIdleInterval.
+  const keepAliveEvery = Math.max(250, Math.floor(limits.maxIdleIntervalMs / 3));
+  const keepAlive = setInterval(() => {
+    const now = ctx.clock.now();
+    for (const s of ctx.connections.all()) {
+      if (!s.transport || now - s.lastSentAt < keepAliveEvery) continue;
+      if (s.options.heartbeats) s.send({ action: Action.HEARTBEAT });
+      else {
+        s.transport.ping();
+        s.lastSentAt = now;
+      }
+    }
+  }, keepAliveEvery);
+  keepAlive.unref();
+  const sweep = setInterval(() => ctx.channels.sweep(ctx.clock.now()), 60_000);
+  sweep.unref();
+
+  return {
+    limits,
+    apps,
+    openConnection(transport, query) {
+      const session = openSession(ctx, transport, query);
+      return {
+        receive: (data) => session && receiveFrame(ctx, session, data),
+        transportClosed: () => session && transportLost(ctx, session, transport),
+      };
+    },
+    handleRest: (req) => handleRest(ctx, req),
+    async createApp(spec, appId) {
+      const record = appFromSpec(spec, ctx.clock.now(), appId);
+      await apps.save(record);
+      if (record.channels) loadPresenceFixtures(ctx, record.id, record.channels);
+      return record;
+    },
+    stats: () => ({ connections: ctx.connections.size() }),
+    async close() {
+      clearInterval(keepAlive);
+      clearInterval(sweep);
+      for (const s of [...ctx.connections.all()]) {
+        const t = s.transport;
+        discardSession(ctx, s, 'server shutting down');
+        t?.close();
+      }
+    },
+  };
+}
+

@@ -1,0 +1,78 @@
+/** Every limit the server enforces, each with a default (docs/limits.md lists them). */
+export interface Limits {
+  /** Largest message (name + data + clientId + extras), bytes. Over it: 40009. */
+  maxMessageSize: number;
+  /** Largest inbound WebSocket frame or REST body, bytes. Over it: connection error 40000 / 41300. */
+  maxFrameSize: number;
+  /** Inbound publishes (messages + presence) per connection per second. Over it: NACK 42910. */
+  maxInboundRate: number;
+  /** Bytes waiting in one connection's socket before it is disconnected as a slow consumer (80003). */
+  maxOutboundBufferBytes: number;
+  /** Channels one connection may have attached. Over it: channel ERROR 90001. */
+  maxChannelsPerConnection: number;
+  /** Presence members per channel. Over it: NACK 91003. */
+  maxPresenceMembers: number;
+  /** Messages kept per channel for history, rewind and resume, at least. */
+  historyMinMessages: number;
+  /** Milliseconds of messages kept per channel, at least. */
+  historyMinAgeMs: number;
+  /** Messages kept per channel at most, whatever their age. */
+  historyMaxMessages: number;
+  /** How long a dropped connection can be resumed (connectionStateTtl). */
+  connectionStateTtlMs: number;
+  /** Presence members of a dropped connection stay this long unless it resumes. */
+  presenceGraceMs: number;
+  /** The server sends something at least this often (maxIdleInterval). */
+  maxIdleIntervalMs: number;
+  /** Default and maximum token TTL. */
+  defaultTokenTtlMs: number;
+  maxTokenTtlMs: number;
+  /** Accepted skew of a TokenRequest timestamp. */
+  tokenRequestWindowMs: number;
+  /** How long idempotent message ids are remembered per channel. */
+  idempotencyWindowMs: number;
+  /** Largest history page. */
+  maxHistoryLimit: number;
+}
+
+/** The defaults. */
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageSize: 65536,
+  maxFrameSize: 524288,
+  maxInboundRate: 250,
+  maxOutboundBufferBytes: 16 * 1024 * 1024,
+  maxChannelsPerConnection: 1000,
+  maxPresenceMembers: 20000,
+  historyMinMessages: 100,
+  historyMinAgeMs: 120_000,
+  historyMaxMessages: 10_000,
+  connectionStateTtlMs: 120_000,
+  presenceGraceMs: 15_000,
+  maxIdleIntervalMs: 15_000,
+  defaultTokenTtlMs: 3_600_000,
+  maxTokenTtlMs: 86_400_000,
+  tokenRequestWindowMs: 10 * 60_000,
+  idempotencyWindowMs: 120_000,
+  maxHistoryLimit: 1000,
+};
+
+/** One row per limit for the docs' table: option, default, unit, what happens past it. */
+export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = {
+  maxMessageSize: { unit: 'bytes', over: 'publish NACKed / REST 400 with 40009' },
+  maxFrameSize: { unit: 'bytes', over: 'frame refused with ERROR 40000 (connection kept); REST 413 41300' },
+  maxInboundRate: { unit: 'messages/s per connection', over: 'NACK 42910 for the excess' },
+  maxOutboundBufferBytes: { unit: 'bytes per connection', over: 'DISCONNECTED 80003; the client resumes and replays from history' },
+  maxChannelsPerConnection: { unit: 'channels', over: 'channel ERROR 90001' },
+  maxPresenceMembers: { unit: 'members per channel', over: 'presence NACK 91003' },
+  historyMinMessages: { unit: 'messages per channel', over: 'older messages may be dropped' },
+  historyMinAgeMs: { unit: 'ms', over: 'older messages may be dropped' },
+  historyMaxMessages: { unit: 'messages per channel', over: 'oldest dropped regardless of age' },
+  connectionStateTtlMs: { unit: 'ms', over: 'resume fails with 80018, a new connection starts' },
+  presenceGraceMs: { unit: 'ms (clients may shorten with remainPresentFor)', over: 'members of a dropped connection leave' },
+  maxIdleIntervalMs: { unit: 'ms', over: 'server sends a heartbeat' },
+  defaultTokenTtlMs: { unit: 'ms', over: '—' },
+  maxTokenTtlMs: { unit: 'ms', over: 'token request refused with 40003' },
+  tokenRequestWindowMs: { unit: 'ms', over: 'token request refused with 40104' },
+  idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
+  maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+};

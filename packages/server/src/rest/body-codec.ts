@@ -1,0 +1,55 @@
+import { Errors, encodeJsonBody, type ErrorInfo } from '@switchboard/protocol';
+import { decodeMsgpack, encodeMsgpack } from '@switchboard/protocol/msgpack';
+import type { RestRequest, RestResponse } from './http.js';
+
+const MSGPACK = 'application/x-msgpack';
+const JSON_TYPE = 'application/json';
+
+/** Whether the client asked for msgpack (`Accept`); ably-js decodes by its own setting (§8.2). */
+export function wantsMsgpack(req: RestRequest): boolean {
+  return (req.headers.accept ?? '').includes(MSGPACK);
+}
+
+/** Decodes a request body by Content-Type (JSON default); throws 40000 when malformed. */
+export function decodeBody(req: RestRequest): unknown {
+  if (req.body.length === 0) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  try {
+    if (type.includes(MSGPACK)) return decodeMsgpack(req.body);
+    if (type.includes('application/x-www-form-urlencoded')) {
+      return Object.fromEntries(new URLSearchParams(req.body.toString('utf8')));
+    }
+    return JSON.parse(req.body.toString('utf8'));
+  } catch {
+    throw Errors.badRequest('Malformed request body');
+  }
+}
+
+/** Encodes a success body per Accept, with exactly the content type the client parses. */
+export function respond(
+  req: RestRequest,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): RestResponse {
+  if (body === undefined) return { status, headers, body: Buffer.alloc(0) };
+  const msgpack = wantsMsgpack(req);
+  return {
+    status,
+    headers: { 'content-type': msgpack ? MSGPACK : JSON_TYPE, ...headers },
+    body: msgpack ? encodeMsgpack(body) : Buffer.from(encodeJsonBody(body)),
+  };
+}
+
+/** The error response ably-js understands: exact content type, body and x-ably-* headers. */
+export function respondError(req: RestRequest, error: ErrorInfo): RestResponse {
+  return respond(
+    req,
+    error.statusCode,
+    { error: error.toJSON() },
+    {
+      'x-ably-errorcode': String(error.code),
+      'x-ably-errormessage': encodeURIComponent(error.message).replace(/%20/g, ' '),
+    },
+  );
+}

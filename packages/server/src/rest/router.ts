@@ -1,0 +1,61 @@
+import { Errors, isErrorInfo } from '@switchboard/protocol';
+import type { EngineContext } from '../context.js';
+import { respond, respondError } from './body-codec.js';
+import type { RestRequest, RestResponse } from './http.js';
+import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
+import {
+  channelListRoute,
+  channelStatusRoute,
+  historyRoute,
+  presenceHistoryRoute,
+  presenceRoute,
+  publishRoute,
+} from './routes/channel-routes.js';
+import { requestTokenRoute } from './routes/token-routes.js';
+
+type Handler = (ctx: EngineContext, req: RestRequest, ...params: string[]) => RestResponse | Promise<RestResponse>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+const SEG = '([^/]+)';
+const route = (method: string, path: string, handler: Handler): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEG)}/?$`),
+  handler,
+});
+
+const ROUTES: Route[] = [
+  route('GET', '/time', (ctx, req) => respond(req, 200, [ctx.clock.now()])),
+  route('POST', '/apps', createAppRoute),
+  route('DELETE', '/apps/{id}', deleteAppRoute),
+  route('POST', '/keys/{keyName}/requestToken', requestTokenRoute),
+  route('GET', '/channels', channelListRoute),
+  route('GET', '/channels/{ch}', channelStatusRoute),
+  route('POST', '/channels/{ch}/messages', publishRoute),
+  route('GET', '/channels/{ch}/messages', historyRoute),
+  route('GET', '/channels/{ch}/presence', presenceRoute),
+  route('GET', '/channels/{ch}/presence/history', presenceHistoryRoute),
+];
+
+/** Routes one REST request; every failure becomes an Ably error response, never a throw. */
+export async function handleRest(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
+  try {
+    let pathMatched = false;
+    for (const r of ROUTES) {
+      const match = r.pattern.exec(req.path);
+      if (!match) continue;
+      pathMatched = true;
+      if (r.method !== req.method) continue;
+      return await r.handler(ctx, req, ...match.slice(1));
+    }
+    throw pathMatched ? Errors.methodNotAllowed() : Errors.notFound(`No route for ${req.method} ${req.path}`);
+  } catch (err) {
+    if (isErrorInfo(err)) return respondError(req, err);
+    ctx.logger.warn('REST handler failed', { path: req.path, error: String(err) });
+    return respondError(req, Errors.internalError());
+  }
+}

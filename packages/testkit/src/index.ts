@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSwitchboard, type Switchboard } from '@switchboard/server-node';
+import type { Limits } from '@switchboard/server';
+
+/** A key of a test app, in the shapes tests need. */
+export interface TestKey {
+  keyName: string;
+  secret: string;
+  keyStr: string;
+}
+
+/** A real Switchboard on an ephemeral port with one app, for end-to-end tests. */
+export interface TestServer {
+  readonly port: number;
+  readonly switchboard: Switchboard;
+  readonly appId: string;
+  readonly keys: TestKey[];
+  /** The first key, full access unless the test asked otherwise. */
+  readonly key: string;
+  /** Options every ably client needs to reach this server. */
+  clientOptions(format?: 'msgpack' | 'json'): {
+    endpoint: string;
+    port: number;
+    tls: boolean;
+    useBinaryProtocol: boolean;
+    disableConnectivityCheck: boolean;
+  };
+  close(): Promise<void>;
+}
+
+/** Options for a test server. */
+export interface TestServerOptions {
+  /** Key capabilities, one per key (`undefined` = full access). */
+  keys?: (string | Record<string, string[]> | undefined)[];
+  namespaces?: { id: string; persisted?: boolean }[];
+  channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
+  limits?: Partial<Limits>;
+  /** Keep data on disk in a temp dir (SQLite) instead of memory. */
+  sqlite?: boolean;
+}
+
+/** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const switchboard = await startSwitchboard(
+    { port: 0, host: '127.0.0.1', dataDir, development: true, corsOrigins: ['*'], apps: [], limits: options.limits ?? {} },
+    { memoryStore: !options.sqlite },
+  );
+  const record = await switchboard.engine.createApp({
+    keys: (options.keys ?? [undefined]).map((capability) =>
+      capability === undefined ? {} : { capability: typeof capability === 'string' ? capability : JSON.stringify(capability) },
+    ),
+    namespaces: options.namespaces ?? [],
+    channels: options.channels ?? [],
+  });
+  const keys = record.keys.map((k) => ({ keyName: k.keyName, secret: k.secret, keyStr: `${k.keyName}:${k.secret}` }));
+  return {
+    port: switchboard.port,
+    switchboard,
+    appId: record.id,
+    keys,
+    key: keys[0]!.keyStr,
+    clientOptions: (format = 'msgpack') => ({
+      endpoint: '127.0.0.1',
+      port: switchboard.port,
+      tls: false,
+      useBinaryProtocol: format === 'msgpack',
+      disableConnectivityCheck: true,
+    }),
+    async close() {
+      await switchboard.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { rawClient } from './raw-client.js';
+export type { RawClient } from './raw-client.js';
