@@ -78,3 +78,5 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
 export { rawClient } from './raw-client.js';
 export type { RawClient } from './raw-client.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
