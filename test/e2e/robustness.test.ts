@@ -71,8 +71,10 @@ describe('robustness', () => {
       }
     });
     const publishing = (async () => {
+      // Paced under the per-connection inbound rate limit (maxInboundRate, 250/s by default).
       while (thrown < 10_000) {
         await channel.publish('seq', String(published++));
+        await new Promise((r) => setTimeout(r, 5));
       }
     })();
     await Promise.all([...attackers, publishing]);

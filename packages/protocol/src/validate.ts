@@ -81,8 +81,10 @@ function parseParams(v: unknown): Record<string, string> | undefined {
   if (!isObject(v)) throw Errors.badRequest('params must be an object');
   const params: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
-    if (typeof val !== 'string') throw Errors.badRequest(`param ${k} must be a string`);
-    params[k] = val;
+    // Channel params are strings on the wire, but apps pass numbers (`rewind: 1`) too.
+    if (typeof val === 'string') params[k] = val;
+    else if (typeof val === 'number' || typeof val === 'boolean') params[k] = String(val);
+    else throw Errors.badRequest(`param ${k} must be a string`);
   }
   return params;
 }

@@ -1,20 +1,103 @@
+import type { Socket } from 'node:net';
 import type { Transport, WireFormat } from '@switchboard/server';
 import type { WebSocket } from 'ws';
 
-/** Adapts a `ws` socket to the engine's Transport: JSON as text frames, msgpack as binary. */
+/** A socket corked during the current event-loop turn. */
+interface CorkState {
+  readonly net: Socket;
+  corked: boolean;
+}
+
+const corkedThisTurn: CorkState[] = [];
+let flushScheduled = false;
+
+/** Uncorks every socket corked this turn: each writes all its frames of the turn at once. */
+function flushCorked(): void {
+  flushScheduled = false;
+  for (let i = 0; i < corkedThisTurn.length; i++) {
+    const state = corkedThisTurn[i]!;
+    state.corked = false;
+    state.net.uncork();
+  }
+  corkedThisTurn.length = 0;
+}
+
+/**
+ * A complete unmasked WebSocket frame (header + payload) for a payload. Fan-out hands every
+ * subscriber the same payload Buffer one after another, so a one-entry cache per opcode frames
+ * each fan-out once instead of once per subscriber.
+ */
+class FrameCache {
+  private payload: Buffer | undefined;
+  private frame: Buffer | undefined;
+  constructor(private readonly opcode: number) {}
+
+  get(payload: Buffer): Buffer {
+    if (payload === this.payload) return this.frame!;
+    const n = payload.length;
+    const headerSize = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(headerSize + n);
+    frame[0] = 0x80 | this.opcode;
+    if (n < 126) frame[1] = n;
+    else if (n < 65536) {
+      frame[1] = 126;
+      frame.writeUInt16BE(n, 2);
+    } else {
+      frame[1] = 127;
+      frame.writeUInt32BE(Math.floor(n / 0x100000000), 2);
+      frame.writeUInt32BE(n >>> 0, 6);
+    }
+    payload.copy(frame, headerSize);
+    this.payload = payload;
+    this.frame = frame;
+    return frame;
+  }
+}
+
+const textFrames = new FrameCache(0x1);
+const binaryFrames = new FrameCache(0x2);
+
+/**
+ * Adapts a `ws` socket to the engine's Transport: JSON as text frames, msgpack as binary.
+ *
+ * Sending bypasses ws's per-send framing: the frame is built once per payload (see FrameCache)
+ * and written straight to the TCP socket, which ws permits as it compresses nothing here
+ * (perMessageDeflate is off, so ws's Sender never queues and write order is kept). The first
+ * frame sent to a socket in an event-loop turn corks it, and one setImmediate per turn uncorks
+ * them all, so a fan-out of many messages in one turn costs each subscriber one write.
+ */
 export function createWsTransport(socket: WebSocket, format: WireFormat): Transport {
   const binary = format === 'msgpack';
+  const frames = binary ? binaryFrames : textFrames;
+  // `_socket` is the net.Socket under the WebSocket: not in ws's types, but stable since ws 1.
+  const net = (socket as unknown as { _socket?: Socket })._socket;
+  const state: CorkState | undefined = net ? { net, corked: false } : undefined;
+  const OPEN = socket.OPEN;
   return {
     format,
     send(bytes) {
-      if (socket.readyState === socket.OPEN) socket.send(bytes, { binary });
+      if (socket.readyState !== OPEN) return;
+      if (!state) {
+        socket.send(bytes, { binary });
+        return;
+      }
+      if (!state.corked) {
+        state.corked = true;
+        state.net.cork();
+        corkedThisTurn.push(state);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushCorked);
+        }
+      }
+      state.net.write(frames.get(bytes));
     },
     ping() {
-      if (socket.readyState === socket.OPEN) socket.ping();
+      if (socket.readyState === OPEN) socket.ping();
     },
     close(abort) {
       if (abort) socket.terminate();
-      else if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(1000);
+      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING) socket.close(1000);
     },
     bufferedBytes: () => socket.bufferedAmount,
   };

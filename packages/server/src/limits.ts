@@ -27,6 +27,12 @@ export interface Limits {
   /** Default and maximum token TTL. */
   defaultTokenTtlMs: number;
   maxTokenTtlMs: number;
+  /**
+   * How long before a token expires the server asks for a new one (AUTH). Tokens with less life
+   * than this are not asked: they get DISCONNECTED 40142 at expiry, so a client that cannot
+   * renew is not failed by a request it cannot answer.
+   */
+  tokenRenewLeadMs: number;
   /** Accepted skew of a TokenRequest timestamp. */
   tokenRequestWindowMs: number;
   /** How long idempotent message ids are remembered per channel. */
@@ -51,6 +57,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxIdleIntervalMs: 15_000,
   defaultTokenTtlMs: 3_600_000,
   maxTokenTtlMs: 86_400_000,
+  tokenRenewLeadMs: 30_000,
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
@@ -59,7 +66,7 @@ export const DEFAULT_LIMITS: Limits = {
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
 export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = {
   maxMessageSize: { unit: 'bytes', over: 'publish NACKed / REST 400 with 40009' },
-  maxFrameSize: { unit: 'bytes', over: 'frame refused with ERROR 40000 (connection kept); REST 413 41300' },
+  maxFrameSize: { unit: 'bytes', over: 'ERROR 40000 and the connection is closed; REST 413 41300' },
   maxInboundRate: { unit: 'messages/s per connection', over: 'NACK 42910 for the excess' },
   maxOutboundBufferBytes: { unit: 'bytes per connection', over: 'DISCONNECTED 80003; the client resumes and replays from history' },
   maxChannelsPerConnection: { unit: 'channels', over: 'channel ERROR 90001' },
@@ -72,6 +79,7 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   maxIdleIntervalMs: { unit: 'ms', over: 'server sends a heartbeat' },
   defaultTokenTtlMs: { unit: 'ms', over: '—' },
   maxTokenTtlMs: { unit: 'ms', over: 'token request refused with 40003' },
+  tokenRenewLeadMs: { unit: 'ms', over: 'server sends AUTH this long before expiry (only to tokens living longer)' },
   tokenRequestWindowMs: { unit: 'ms', over: 'token request refused with 40104' },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },

@@ -11,6 +11,8 @@ export interface AuthContext {
   capability: Capability;
   /** The verified identity; undefined for an anonymous client. */
   clientId?: string;
+  /** The clientId to report in connectionDetails: `*` for an unnamed wildcard token (RSA7b4). */
+  reportedClientId?: string;
   /** Whether messages may carry any clientId (Basic auth without one, or a `*` token). */
   mayAssumeAnyClientId: boolean;
   /** Token expiry, for token auth. */
@@ -48,7 +50,7 @@ export function authenticate(
       key,
       method: 'basic',
       capability: key.parsedCapability,
-      ...(requestedClientId ? { clientId: requestedClientId } : {}),
+      ...(requestedClientId ? { clientId: requestedClientId, reportedClientId: requestedClientId } : {}),
       mayAssumeAnyClientId: !requestedClientId,
     };
   }
@@ -73,6 +75,7 @@ export function authenticate(
     method: 'token',
     capability: parseCapability(claims.capability),
     ...(clientId ? { clientId } : {}),
+    ...(clientId ? { reportedClientId: clientId } : claims.clientId === '*' ? { reportedClientId: '*' } : {}),
     mayAssumeAnyClientId,
     expires: claims.expires,
   };

@@ -4,7 +4,6 @@ import {
   Flag,
   isErrorInfo,
   parseChannelName,
-  permitsAnywhere,
   type ErrorInfo,
   type ProtocolMessage,
 } from '@switchboard/protocol';
@@ -50,7 +49,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   }
   const cap = session.auth.capability;
   const allowed = permittedModes(cap, parsed.name);
-  if (allowed === 0 && !permitsAnywhere(cap, 'history')) {
+  if (allowed === 0) {
     channelError(session, rawName, Errors.capabilityDenied('attach', parsed.name));
     return;
   }
@@ -93,7 +92,8 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const members = channel.presence.members();
   if (members.length > 0) flags |= Flag.HAS_PRESENCE;
 
-  const attachment = existing ?? createAttachment(session, channel, modes);
+  const attachment = existing ?? createAttachment(session, channel, requested);
+  attachment.requested = requested;
   attachment.modes = modes;
   attachment.live = false;
   session.attachments.set(rawName, attachment);

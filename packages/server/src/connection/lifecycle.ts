@@ -18,7 +18,7 @@ export function connectionDetails(ctx: EngineContext, session: Session): Connect
     maxIdleInterval: ctx.limits.maxIdleIntervalMs,
     serverId: ctx.serverId,
   };
-  if (session.auth.clientId !== undefined) details.clientId = session.auth.clientId;
+  if (session.auth.reportedClientId !== undefined) details.clientId = session.auth.reportedClientId;
   return details;
 }
 

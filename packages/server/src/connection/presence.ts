@@ -39,7 +39,7 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     const { name } = parseChannelName(pm.channel);
     if (!permits(session.auth.capability, name, 'presence')) throw Errors.capabilityDenied('presence', name);
     const attachment = session.attachments.get(pm.channel ?? '');
-    if (attachment && (attachment.modes & Flag.PRESENCE) === 0) throw Errors.modeNotGranted('presence', name);
+    if (attachment && (attachment.requested & Flag.PRESENCE) === 0) throw Errors.modeNotGranted('presence', name);
     const channel = ctx.channels.get(session.auth.app.record.id, name);
     const maxMembers = session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
     const now = ctx.clock.now();

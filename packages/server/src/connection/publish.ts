@@ -81,7 +81,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     const { name } = parseChannelName(pm.channel);
     if (!permits(session.auth.capability, name, 'publish')) throw Errors.capabilityDenied('publish', name);
     const attachment = session.attachments.get(pm.channel ?? '');
-    if (attachment && (attachment.modes & Flag.PUBLISH) === 0) throw Errors.modeNotGranted('publish', name);
+    if (attachment && (attachment.requested & Flag.PUBLISH) === 0) throw Errors.modeNotGranted('publish', name);
     const timestamp = ctx.clock.now();
     const stamped = messages.map((m, i) =>
       stampMessage(m, session.auth, ctx.limits, {

@@ -39,7 +39,7 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
         error: Errors.capabilityDenied('attach', attachment.channel.name).toJSON(),
       });
     } else {
-      attachment.modes &= allowed;
+      attachment.modes = attachment.requested & allowed;
     }
   }
   sendConnected(ctx, session);

@@ -16,6 +16,8 @@ import type { Transport } from './transport.js';
 /** One channel attached by one connection: the channel's view of it is `Subscriber`. */
 export interface Attachment extends Subscriber {
   readonly channel: Channel;
+  /** Modes the client asked for; what it may do is these, narrowed by its current capability. */
+  requested: number;
   modes: number;
   live: boolean;
 }
@@ -110,10 +112,11 @@ export function createSession(
 }
 
 /** Creates the attachment of a session to a channel. */
-export function createAttachment(session: Session, channel: Channel, modes: number): Attachment {
+export function createAttachment(session: Session, channel: Channel, requested: number): Attachment {
   return {
     channel,
-    modes,
+    requested,
+    modes: requested,
     live: false,
     get connectionId() {
       return session.id;
