@@ -152,5 +152,11 @@ export function intersectCapabilities(requested: Capability, key: Capability): C
     }
   }
   if (result.size === 0) throw Errors.capabilityEmpty();
+  // Operations keep the order the key lists them in, as Ably returns them.
+  for (const [resource, ops] of result) {
+    const keyOps = key.get(resource);
+    if (!keyOps || keyOps.includes('*')) continue;
+    ops.sort((a, b) => keyOps.indexOf(a) - keyOps.indexOf(b));
+  }
   return result;
 }

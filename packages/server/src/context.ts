@@ -1,4 +1,5 @@
 import type { AppRegistry } from './apps/app-registry.js';
+import type { RevocationList } from './auth/revocations.js';
 import type { NonceCache } from './auth/token-request.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
 import type { ConnectionTable } from './connection/connection-table.js';
@@ -20,6 +21,7 @@ export interface EngineContext {
   readonly channels: ChannelRegistry;
   readonly connections: ConnectionTable;
   readonly nonces: NonceCache;
+  readonly revocations: RevocationList;
   readonly logger: Logger;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;

@@ -1,6 +1,7 @@
 import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { appFromSpec } from './apps/provision.js';
+import { createRevocationList } from './auth/revocations.js';
 import { createNonceCache } from './auth/token-request.js';
 import { createChannelRegistry } from './channels/channel-registry.js';
 import { createConnectionTable } from './connection/connection-table.js';
@@ -57,6 +58,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     channels: createChannelRegistry(limits),
     connections: createConnectionTable(),
     nonces: createNonceCache(limits.tokenRequestWindowMs),
+    revocations: createRevocationList(),
     logger: options.logger ?? silentLogger,
     development: options.development ?? true,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),

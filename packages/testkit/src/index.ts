@@ -32,8 +32,8 @@ export interface TestServer {
 
 /** Options for a test server. */
 export interface TestServerOptions {
-  /** Key capabilities, one per key (`undefined` = full access). */
-  keys?: (string | Record<string, string[]> | undefined)[];
+  /** Keys: a capability each (`undefined` = full access), or a spec with `revocableTokens`. */
+  keys?: (string | Record<string, string[]> | { capability?: Record<string, string[]>; revocableTokens: boolean } | undefined)[];
   namespaces?: { id: string; persisted?: boolean }[];
   channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
   limits?: Partial<Limits>;
@@ -49,9 +49,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     { memoryStore: !options.sqlite },
   );
   const record = await switchboard.engine.createApp({
-    keys: (options.keys ?? [undefined]).map((capability) =>
-      capability === undefined ? {} : { capability: typeof capability === 'string' ? capability : JSON.stringify(capability) },
-    ),
+    keys: (options.keys ?? [undefined]).map((spec) => {
+      if (spec === undefined) return {};
+      if (typeof spec === 'string') return { capability: spec };
+      if ('revocableTokens' in spec) {
+        return { revocableTokens: spec.revocableTokens, ...(spec.capability ? { capability: JSON.stringify(spec.capability) } : {}) };
+      }
+      return { capability: JSON.stringify(spec) };
+    }),
     namespaces: options.namespaces ?? [],
     channels: options.channels ?? [],
   });

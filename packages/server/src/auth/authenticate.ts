@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Errors, parseCapability, parseKey, type Capability } from '@switchboard/protocol';
 import type { App, AppKey, AppRegistry } from '../apps/app-registry.js';
+import type { RevocationList } from './revocations.js';
 import { readTokenClaims, verifyToken } from './token.js';
 
 /** Who a request or connection is, once its credentials are checked. */
@@ -15,7 +16,8 @@ export interface AuthContext {
   reportedClientId?: string;
   /** Whether messages may carry any clientId (Basic auth without one, or a `*` token). */
   mayAssumeAnyClientId: boolean;
-  /** Token expiry, for token auth. */
+  /** Token issue and expiry times, for token auth. */
+  issued?: number;
   expires?: number;
 }
 
@@ -37,6 +39,7 @@ export function authenticate(
   credentials: Credentials,
   requestedClientId: string | undefined,
   now: number,
+  revocations?: RevocationList,
 ): AuthContext {
   if (requestedClientId === '*') throw Errors.invalidClientId('clientId "*" is reserved');
   if ('key' in credentials) {
@@ -59,6 +62,7 @@ export function authenticate(
   const app = key && registry.get(key.appId);
   if (!key || !app) throw Errors.tokenUnrecognized();
   const claims = verifyToken(credentials.token, key.secret, now);
+  if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued)) throw Errors.tokenRevoked();
   let clientId = claims.clientId;
   let mayAssumeAnyClientId = false;
   if (clientId === '*') {
@@ -77,6 +81,7 @@ export function authenticate(
     ...(clientId ? { clientId } : {}),
     ...(clientId ? { reportedClientId: clientId } : claims.clientId === '*' ? { reportedClientId: '*' } : {}),
     mayAssumeAnyClientId,
+    issued: claims.issued,
     expires: claims.expires,
   };
 }

@@ -129,7 +129,7 @@ export function openSession(
   }
   let auth;
   try {
-    auth = authenticate(ctx.apps, credentials, query.get('clientId') ?? undefined, ctx.clock.now());
+    auth = authenticate(ctx.apps, credentials, query.get('clientId') ?? undefined, ctx.clock.now(), ctx.revocations);
   } catch (err) {
     sendFatal(transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
     return undefined;
@@ -165,4 +165,17 @@ export function openSession(
 export function sendFatal(transport: Transport, error: ErrorInfo): void {
   transport.send(createOutboundFrame({ action: Action.ERROR, error: error.toJSON() }).bytes(transport.format));
   transport.close();
+}
+
+/** Ends the transports of connections whose token was just revoked (RSA17, 40141). */
+export function disconnectRevoked(ctx: EngineContext, keyName: string, clientId: string, issuedBefore: number): void {
+  for (const session of ctx.connections.all()) {
+    const a = session.auth;
+    if (a.method !== 'token' || a.key.keyName !== keyName || a.clientId !== clientId) continue;
+    if ((a.issued ?? 0) >= issuedBefore) continue;
+    const transport = session.transport;
+    if (!transport) continue;
+    session.endTransport(Action.DISCONNECTED, Errors.tokenRevoked());
+    transportLost(ctx, session, transport);
+  }
 }

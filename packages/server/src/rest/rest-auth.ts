@@ -9,5 +9,5 @@ export function restAuth(ctx: EngineContext, req: RestRequest): AuthContext {
   if (!credentials) throw Errors.unauthorized();
   const header = req.headers['x-ably-clientid'];
   const clientId = header ? Buffer.from(header, 'base64').toString('utf8') : undefined;
-  return authenticate(ctx.apps, credentials, clientId, ctx.clock.now());
+  return authenticate(ctx.apps, credentials, clientId, ctx.clock.now(), ctx.revocations);
 }

@@ -12,6 +12,8 @@ import {
   publishRoute,
 } from './routes/channel-routes.js';
 import { requestTokenRoute } from './routes/token-routes.js';
+import { batchPresenceRoute, batchPublishRoute, revokeTokensRoute, statsRoute } from './routes/batch-routes.js';
+import { disconnectRevoked } from '../connection/lifecycle.js';
 
 type Handler = (ctx: EngineContext, req: RestRequest, ...params: string[]) => RestResponse | Promise<RestResponse>;
 
@@ -39,20 +41,24 @@ const ROUTES: Route[] = [
   route('GET', '/channels/{ch}/messages', historyRoute),
   route('GET', '/channels/{ch}/presence', presenceRoute),
   route('GET', '/channels/{ch}/presence/history', presenceHistoryRoute),
+  route('POST', '/messages', batchPublishRoute),
+  route('GET', '/presence', batchPresenceRoute),
+  route('POST', '/keys/{keyName}/revokeTokens', (ctx, req, keyName) =>
+    revokeTokensRoute(ctx, req, keyName!, (k, c, t) => disconnectRevoked(ctx, k, c, t)),
+  ),
+  route('GET', '/stats', statsRoute),
 ];
 
 /** Routes one REST request; every failure becomes an Ably error response, never a throw. */
 export async function handleRest(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
   try {
-    let pathMatched = false;
     for (const r of ROUTES) {
-      const match = r.pattern.exec(req.path);
-      if (!match) continue;
-      pathMatched = true;
       if (r.method !== req.method) continue;
-      return await r.handler(ctx, req, ...match.slice(1));
+      const match = r.pattern.exec(req.path);
+      if (match) return await r.handler(ctx, req, ...match.slice(1));
     }
-    throw pathMatched ? Errors.methodNotAllowed() : Errors.notFound(`No route for ${req.method} ${req.path}`);
+    // Ably answers an unknown method on a known path with 404 too (ably-js request_404).
+    throw Errors.notFound(`No route for ${req.method} ${req.path}`);
   } catch (err) {
     if (isErrorInfo(err)) return respondError(req, err);
     ctx.logger.warn('REST handler failed', { path: req.path, error: String(err) });

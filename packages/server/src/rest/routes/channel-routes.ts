@@ -4,17 +4,15 @@ import {
   parseChannelName,
   parseMessage,
   permits,
-  type Message,
   type Operation,
 } from '@switchboard/protocol';
 import type { AuthContext } from '../../auth/authenticate.js';
 import type { Channel } from '../../channels/channel.js';
-import { stampMessage } from '../../connection/publish-checks.js';
 import type { EngineContext } from '../../context.js';
-import { randomId } from '../../ids.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader, pageEntries, parseHistoryQuery } from '../paging.js';
+import { publishToChannel } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
 
 function channelFor(ctx: EngineContext, auth: AuthContext, encodedName: string, op: Operation): Channel {
@@ -26,32 +24,10 @@ function channelFor(ctx: EngineContext, auth: AuthContext, encodedName: string, 
 /** POST /channels/{ch}/messages (RSL1): array body, 201 with serials, idempotent ids. */
 export function publishRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
-  const channel = channelFor(ctx, auth, ch, 'publish');
   const body = decodeBody(req);
   const list = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  if (list.length === 0) throw Errors.badRequest('No messages to publish');
-  const raw = list.map(parseMessage);
-  const now = ctx.clock.now();
-  const base = randomId(9);
-  let connectionId = `rest-${randomId(4)}`;
-  const viaKey = raw.find((m) => m.connectionKey)?.connectionKey;
-  if (viaKey) {
-    // Publishing on behalf of a realtime connection attributes the message to it.
-    const session = ctx.connections.byKey(viaKey);
-    if (!session || session.auth.app !== auth.app) throw Errors.invalidParameter('Invalid connectionKey');
-    connectionId = session.id;
-  }
-  const stamped = raw.map((m, i) =>
-    stampMessage(m, auth, ctx.limits, { id: `${base}:${i}`, connectionId, timestamp: now }),
-  );
-  const fresh: Message[] = stamped.filter(
-    (m, i) => raw[i]?.id === undefined || !channel.seenMessageId(m.id!, now),
-  );
-  const serials =
-    fresh.length === 0
-      ? []
-      : channel.publish({ connectionId, pmId: `${connectionId}:${base}`, timestamp: now, messages: fresh }, now);
-  return respond(req, 201, { channel: channel.name, messageId: stamped[0]?.id, serials });
+  const result = publishToChannel(ctx, auth, decodeURIComponent(ch), list.map(parseMessage));
+  return respond(req, 201, result);
 }
 
 /** GET /channels/{ch}/messages (RSL2): newest first by default, Link pagination. */

@@ -1,0 +1,54 @@
+import { Errors, parseChannelName, permits, type Message } from '@switchboard/protocol';
+import type { AuthContext } from '../auth/authenticate.js';
+import { stampMessage } from '../connection/publish-checks.js';
+import type { EngineContext } from '../context.js';
+import { randomId } from '../ids.js';
+
+/** What a REST publish to one channel returns (RSL1, BatchPublishSuccessResult). */
+export interface ChannelPublishResult {
+  channel: string;
+  messageId: string;
+  serials: (string | null)[];
+}
+
+/**
+ * Publishes validated messages to one channel on behalf of a REST caller: capability, clientId
+ * and size checks, idempotent ids (RSL1k), attribution to a realtime connection by
+ * `connectionKey` (RSL1m-style publish on behalf).
+ */
+export function publishToChannel(
+  ctx: EngineContext,
+  auth: AuthContext,
+  channelName: string,
+  raw: Message[],
+): ChannelPublishResult {
+  const { name } = parseChannelName(channelName);
+  if (!permits(auth.capability, name, 'publish')) throw Errors.capabilityDenied('publish', name);
+  if (raw.length === 0) throw Errors.badRequest('No messages to publish');
+  const channel = ctx.channels.get(auth.app.record.id, name);
+  const now = ctx.clock.now();
+  const base = randomId(9);
+  let connectionId = `rest${randomId(4)}`;
+  const viaKey = raw.find((m) => m.connectionKey)?.connectionKey;
+  if (viaKey) {
+    const session = ctx.connections.byKey(viaKey);
+    if (!session || session.auth.app !== auth.app) throw Errors.invalidParameter('Invalid connectionKey');
+    connectionId = session.id;
+  }
+  const stamped = raw.map((m, i) =>
+    stampMessage(m, auth, ctx.limits, { id: `${base}:${i}`, connectionId, timestamp: now }),
+  );
+  const freshIndexes = stamped.flatMap((m, i) =>
+    raw[i]?.id !== undefined && channel.seenMessageId(m.id!, now) ? [] : [i],
+  );
+  const published =
+    freshIndexes.length === 0
+      ? []
+      : channel.publish(
+          { connectionId, pmId: `${connectionId}:${base}`, timestamp: now, messages: freshIndexes.map((i) => stamped[i]!) },
+          now,
+        );
+  const serials: (string | null)[] = stamped.map(() => null);
+  freshIndexes.forEach((i, k) => (serials[i] = published[k] ?? null));
+  return { channel: name, messageId: base, serials };
+}

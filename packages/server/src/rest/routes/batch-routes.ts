@@ -1,0 +1,102 @@
+import { Errors, isErrorInfo, parseChannelName, parseMessage, permits } from '@switchboard/protocol';
+import type { EngineContext } from '../../context.js';
+import { decodeBody, respond } from '../body-codec.js';
+import type { RestRequest, RestResponse } from '../http.js';
+import { publishToChannel } from '../publish-core.js';
+import { restAuth } from '../rest-auth.js';
+
+type Obj = Record<string, unknown>;
+
+/** Per-item outcome: the result, or the error that stopped it (BatchResult members, BAR2). */
+function attempt<T extends Obj>(channel: string, run: () => T): T | { channel: string; error: object } {
+  try {
+    return run();
+  } catch (err) {
+    return { channel, error: (isErrorInfo(err) ? err : Errors.internalError()).toJSON() };
+  }
+}
+
+function batchResult<T extends Obj>(results: T[]): Obj {
+  const failureCount = results.filter((r) => 'error' in r).length;
+  return { successCount: results.length - failureCount, failureCount, results };
+}
+
+/**
+ * POST /messages (RSC22 batchPublish): one spec or an array of `{channels, messages}`. Protocol
+ * versions before 3 get the flat per-channel array `rest.request` callers expect.
+ */
+export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+  const auth = restAuth(ctx, req);
+  const body = decodeBody(req);
+  const specs = (Array.isArray(body) ? body : [body]) as Obj[];
+  const perSpec = specs.map((spec) => {
+    if (!spec || !Array.isArray(spec.channels)) throw Errors.badRequest('Each batch spec needs channels');
+    const list = Array.isArray(spec.messages) ? spec.messages : [spec.messages];
+    const messages = list.map(parseMessage);
+    return spec.channels.map((channel: unknown) =>
+      attempt(String(channel), () => {
+        const { channel: name, messageId, serials } = publishToChannel(ctx, auth, String(channel), messages);
+        return { channel: name, messageId, serials };
+      }),
+    );
+  });
+  const version = Number(req.headers['x-ably-version'] ?? 6);
+  if (version < 3) return respond(req, 201, perSpec.flat());
+  return respond(req, 201, perSpec.map(batchResult));
+}
+
+/** GET /presence?channels=a,b (RSC24 batchPresence). */
+export function batchPresenceRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+  const auth = restAuth(ctx, req);
+  const names = (req.query.get('channels') ?? '').split(',').filter(Boolean);
+  const results = names.map((raw) =>
+    attempt(raw, () => {
+      const { name } = parseChannelName(raw);
+      if (!permits(auth.capability, name, 'subscribe') && !permits(auth.capability, name, 'presence')) {
+        throw Errors.capabilityDenied('presence', name);
+      }
+      return { channel: name, presence: ctx.channels.peek(auth.app.record.id, name)?.presence.members() ?? [] };
+    }),
+  );
+  return respond(req, 200, batchResult(results));
+}
+
+/**
+ * POST /keys/{keyName}/revokeTokens (RSA17): revoke by `clientId:<id>` targets; live connections
+ * on revoked tokens are DISCONNECTED with 40141.
+ */
+export function revokeTokensRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  encodedKeyName: string,
+  disconnectRevoked: (keyName: string, clientId: string, issuedBefore: number) => void,
+): RestResponse {
+  const auth = restAuth(ctx, req);
+  const keyName = decodeURIComponent(encodedKeyName);
+  if (auth.method !== 'basic' || auth.key.keyName !== keyName) {
+    throw Errors.invalidCredentials('Revoking tokens needs Basic auth with the same key');
+  }
+  if (!auth.key.revocableTokens) throw Errors.badRequest('Token revocation is not enabled for this key');
+  const body = (decodeBody(req) ?? {}) as Obj;
+  const now = ctx.clock.now();
+  const issuedBefore = typeof body.issuedBefore === 'number' ? Math.min(body.issuedBefore, now) : now;
+  const targets = Array.isArray(body.targets) ? body.targets.map(String) : [];
+  const results = targets.map((target) => {
+    const colon = target.indexOf(':');
+    const type = target.slice(0, colon);
+    const value = target.slice(colon + 1);
+    if (type !== 'clientId' || value === '') {
+      return { target, error: Errors.badRequest(`Unsupported revocation target: ${target}`).toJSON() };
+    }
+    ctx.revocations.revoke(keyName, value, issuedBefore);
+    disconnectRevoked(keyName, value, issuedBefore);
+    return { target, issuedBefore, appliesAt: now };
+  });
+  return respond(req, 201, batchResult(results));
+}
+
+/** GET /stats: statistics are not collected yet, so every interval is empty. */
+export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+  restAuth(ctx, req);
+  return respond(req, 200, []);
+}
