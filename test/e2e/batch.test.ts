@@ -26,7 +26,8 @@ describe.each(FORMATS)('batch operations and token revocation over %s', (format)
     const rt = track(new Ably.Realtime({ ...withKey(0), clientId: 'member' }));
     await rt.channels.get('allowed:p').presence.enter('hi');
     await rt.channels.get('secret').presence.enter('hi');
-    const result = await new Ably.Rest(withKey(1)).batchPresence(['allowed:p', 'secret']);
+    // ably.d.ts types this as an array, but the client returns the one BatchResult the server sends.
+    const result = (await new Ably.Rest(withKey(1)).batchPresence(['allowed:p', 'secret'])) as unknown as Ably.BatchResult<unknown>;
     expect(result.successCount).toBe(1);
     const [ok, refused] = result.results as ({ channel: string; presence?: Ably.PresenceMessage[]; error?: Ably.ErrorInfo })[];
     expect(ok!.presence!.map((m) => m.clientId)).toEqual(['member']);

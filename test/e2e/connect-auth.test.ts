@@ -24,7 +24,7 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
   it('RSA8d: authCallback with createTokenRequest scoped to one session; other channels fail 40160, connection stays up', async () => {
     const sessionId = 'abc123';
     const backend = new Ably.Rest(realtimeOptions(server(), format));
-    const capability = {
+    const capability: Record<string, Ably.capabilityOp[]> = {
       [`meetwithoutfear:session:${sessionId}`]: ['subscribe', 'publish'],
       [`meetwithoutfear:session:${sessionId}:presence`]: ['presence'],
     };

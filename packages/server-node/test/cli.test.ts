@@ -1,0 +1,80 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as Ably from 'ably';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const running: ChildProcessWithoutNullStreams[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const p of running.splice(0)) p.kill('SIGTERM');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function start(args: string[], env: Record<string, string> = {}): Promise<{ out: string; port: number; proc: ChildProcessWithoutNullStreams }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+  dirs.push(dataDir);
+  const proc = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args], {
+    env: { ...process.env, ...env },
+  });
+  running.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 10_000);
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+      if (port && (out.includes('endpoint') || !out.includes('Development key'))) {
+        clearTimeout(timer);
+        setTimeout(() => resolve({ out, port: Number(port), proc }), 50);
+      }
+    });
+  });
+}
+
+describe('switchboard CLI', () => {
+  it('--help explains every option', () => {
+    const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    for (const flag of ['--port', '--data-dir', '--config', '--production', '--help']) expect(result.stdout).toContain(flag);
+  });
+
+  it('a first start creates a development app and prints a key the official client connects with', async () => {
+    const { out, port } = await start([]);
+    const key = /Development key: (\S+)/.exec(out)?.[1];
+    expect(key).toMatch(/^dev\.[^:]+:.+$/);
+    expect(out).toContain("endpoint: 'localhost'");
+    const rt = new Ably.Realtime({ key: key!, endpoint: '127.0.0.1', port, tls: false, logLevel: 0 });
+    await rt.connection.once('connected');
+    rt.close();
+  });
+
+  it('production mode refuses POST /apps without the admin secret and accepts it with', async () => {
+    const { port } = await start(['--production'], { SWITCHBOARD_ADMIN_SECRET: 'admin-secret-for-tests' });
+    const url = `http://127.0.0.1:${port}/apps`;
+    const body = JSON.stringify({ keys: [{}] });
+    const denied = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(denied.status).toBe(403);
+    expect((await denied.json()).error.code).toBe(40300);
+    const created = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-switchboard-admin-secret': 'admin-secret-for-tests' },
+    });
+    expect(created.status).toBe(201);
+    const app = (await created.json()) as { keys: { keyStr: string }[] };
+    const rest = new Ably.Rest({ key: app.keys[0]!.keyStr, endpoint: '127.0.0.1', port, tls: false });
+    await rest.channels.get('x').publish('a', 'b');
+  });
+
+  it('an invalid port is refused with a clear message', () => {
+    const result = spawnSync(process.execPath, [CLI, '--port', 'ninety'], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid port');
+  });
+});
