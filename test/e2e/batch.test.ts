@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ably, FORMATS, connectionState, realtimeOptions, useServer } from './helpers.js';
+import { Ably, FORMATS, connectionState, useServer } from './helpers.js';
 
 describe.each(FORMATS)('batch operations and token revocation over %s', (format) => {
   const { server, track } = useServer({
