@@ -2,7 +2,7 @@ import type { AppRegistry } from './apps/app-registry.js';
 import type { RevocationList } from './auth/revocations.js';
 import type { NonceCache } from './auth/token-request.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
-import type { ConnectionTable } from './connection/connection-table.js';
+import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
 

@@ -1,6 +1,6 @@
 export { createEngine } from './create-engine.js';
 export type { Engine, EngineOptions } from './create-engine.js';
-export type { Transport, ConnectionHandle } from './connection/transport.js';
+export type { Transport, ConnectionHandle } from './session/transport.js';
 export type { WireFormat } from './channels/outbound-frame.js';
 export type { RestRequest, RestResponse } from './rest/http.js';
 export type { Logger } from './context.js';

@@ -14,7 +14,7 @@ import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
-import { createAttachment, type Session } from './session.js';
+import { createAttachment, type Session } from '../session/session.js';
 
 /** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
 const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);

@@ -3,9 +3,9 @@ import { authenticate, type Credentials } from '../auth/authenticate.js';
 import type { EngineContext } from '../context.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
 import { leaveChannel } from './presence-leave.js';
-import { createSession, slowConsumerError, type Session, type SessionOptions } from './session.js';
+import { createSession, slowConsumerError, type Session, type SessionOptions } from '../session/session.js';
 import { armTokenTimers } from './token-timers.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../session/transport.js';
 
 /** connectionDetails for CONNECTED (CD2): a fresh key every time, limits, timers. */
 export function connectionDetails(ctx: EngineContext, session: Session): ConnectionDetails {

@@ -12,7 +12,7 @@ import {
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { ack, checkInboundRate, handledAsResend, nack } from './publish.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 
 function presenceClientId(session: Session, claimed: string | undefined): string {
   const auth = session.auth;

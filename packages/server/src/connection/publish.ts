@@ -11,7 +11,7 @@ import {
 } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
 import { stampMessage } from './publish-checks.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 
 const RESULT_MEMORY = 256;
 

@@ -4,7 +4,7 @@ import type { EngineContext } from '../context.js';
 import { detachChannel } from './attach.js';
 import { sendConnected, sendFatal } from './lifecycle.js';
 import { permittedModes } from './modes.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 import { armTokenTimers } from './token-timers.js';
 
 /**

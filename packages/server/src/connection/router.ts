@@ -13,7 +13,7 @@ import { closeSession, sendFatal, transportLost } from './lifecycle.js';
 import { handlePresence, handleSyncRequest } from './presence.js';
 import { handlePublish } from './publish.js';
 import { handleAuth } from './reauth.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 
 /** Decodes one inbound frame per the connection's format; size is checked before parsing. */
 function decodeFrame(ctx: EngineContext, session: Session, data: Buffer | string): ProtocolMessage {

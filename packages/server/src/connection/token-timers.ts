@@ -1,6 +1,6 @@
 import { Action, Errors } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 
 /**
  * Arms the token timers of a session (RTN22, RSA4b): an AUTH request `tokenRenewLeadMs` before

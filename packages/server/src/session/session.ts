@@ -7,9 +7,9 @@ import {
 import type { AuthContext } from '../auth/authenticate.js';
 import type { Channel, Subscriber } from '../channels/channel.js';
 import { createOutboundFrame, type OutboundFrame, type WireFormat } from '../channels/outbound-frame.js';
-import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
-import type { TimerHandle } from '../ports/clock.js';
+import type { Limits } from '../limits.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
 import { createStateMachine, type StateMachine } from './connection-state.js';
 import type { Transport } from './transport.js';
 
@@ -57,7 +57,7 @@ export interface Session {
 
 /** Creates a session in the connected state on a transport. */
 export function createSession(
-  ctx: EngineContext,
+  ctx: { limits: Limits; clock: Clock },
   transport: Transport,
   auth: AuthContext,
   options: SessionOptions,
@@ -129,7 +129,7 @@ export function createAttachment(session: Session, channel: Channel, requested: 
 }
 
 /** The error DISCONNECTED carries when a consumer falls too far behind. */
-export function slowConsumerError(ctx: EngineContext): ErrorInfo {
+export function slowConsumerError(ctx: { limits: Limits }): ErrorInfo {
   return Errors.outboundQueueOverflow(ctx.limits.maxOutboundBufferBytes);
 }
 
