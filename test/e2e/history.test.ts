@@ -74,3 +74,18 @@ describe.each(FORMATS)('history and rewind over %s', (format) => {
     expect((await got.until(1)).map((m) => m.data)).toEqual(['recent']);
   });
 });
+
+describe.each(FORMATS)('qualified channel names over %s', (format) => {
+  const { server, track } = useServer();
+
+  it('RTL4k: a [?rewind=1] name gets the backlog and live messages under the name it attached with', async () => {
+    const rest = new Ably.Rest(realtimeOptions(server(), format));
+    await rest.channels.get('qualified').publish('n', 'old');
+    const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
+    const got = collect<Ably.Message>();
+    await rt.channels.get('[?rewind=1]qualified').subscribe((m) => got.push(m));
+    await got.until(1);
+    await rest.channels.get('qualified').publish('n', 'new');
+    expect((await got.until(2)).map((m) => m.data)).toEqual(['old', 'new']);
+  });
+});

@@ -92,7 +92,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const members = channel.presence.members();
   if (members.length > 0) flags |= Flag.HAS_PRESENCE;
 
-  const attachment = existing ?? createAttachment(session, channel, requested);
+  const attachment = existing ?? createAttachment(session, channel, requested, rawName);
   attachment.requested = requested;
   attachment.modes = modes;
   attachment.live = false;
@@ -107,10 +107,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   if (members.length > 0) {
     session.send({ action: Action.SYNC, channel: rawName, channelSerial: `${randomId(6)}:`, presence: members });
   }
-  for (const entry of backlog) {
-    if (rawName === channel.name) session.sendFrame(entry.frame);
-    else session.send({ ...entry.frame.pm, channel: rawName });
-  }
+  for (const entry of backlog) attachment.send(entry.frame);
   attachment.live = true;
 }
 

@@ -112,7 +112,17 @@ export function createSession(
 }
 
 /** Creates the attachment of a session to a channel. */
-export function createAttachment(session: Session, channel: Channel, requested: number): Attachment {
+export function createAttachment(
+  session: Session,
+  channel: Channel,
+  requested: number,
+  clientName = channel.name,
+): Attachment {
+  // A client that attached by a qualified name (`[?rewind=1]room`) knows the channel by that name.
+  const send =
+    clientName === channel.name
+      ? (frame: OutboundFrame) => session.sendFrame(frame)
+      : (frame: OutboundFrame) => session.send({ ...frame.pm, channel: clientName });
   return {
     channel,
     requested,
@@ -124,7 +134,7 @@ export function createAttachment(session: Session, channel: Channel, requested: 
     get echo() {
       return session.options.echo;
     },
-    send: (frame) => session.sendFrame(frame),
+    send,
   };
 }
 
