@@ -22,8 +22,12 @@ export function armTokenTimers(ctx: EngineContext, session: Session): void {
     }, remaining - lead);
   }
   session.timers.expiry = ctx.clock.setTimer(() => {
-    if (session.auth.expires !== undefined && session.auth.expires <= ctx.clock.now()) {
-      session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
+    // Timers run on a monotonic clock and may fire a millisecond before the wall clock says the
+    // token has expired; re-arm rather than miss the expiry.
+    if (session.auth.expires !== undefined && session.auth.expires > ctx.clock.now()) {
+      armTokenTimers(ctx, session);
+      return;
     }
+    session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
   }, Math.max(0, remaining));
 }
