@@ -103,3 +103,16 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
     await connectionState(rt, 'closed');
   });
 });
+
+describe.each(FORMATS)('namespace rules over %s', (format) => {
+  const { server, track } = useServer({ namespaces: [{ id: 'private', authenticated: true }] });
+
+  it('an authenticated namespace refuses anonymous clients with 40161 and admits identified ones', async () => {
+    const anonymous = track(new Ably.Realtime(realtimeOptions(server(), format)));
+    await expect(anonymous.channels.get('private:room').attach()).rejects.toMatchObject({ code: 40161 });
+    await expect(anonymous.channels.get('private:other').publish('x', 'y')).rejects.toMatchObject({ code: 40161 });
+    await anonymous.channels.get('public:room').attach();
+    const identified = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'known' })));
+    await identified.channels.get('private:room').attach();
+  });
+});

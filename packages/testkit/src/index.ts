@@ -34,7 +34,7 @@ export interface TestServer {
 export interface TestServerOptions {
   /** Keys: a capability each (`undefined` = full access), or a spec with `revocableTokens`. */
   keys?: (string | Record<string, string[]> | { capability?: Record<string, string[]>; revocableTokens: boolean } | undefined)[];
-  namespaces?: { id: string; persisted?: boolean }[];
+  namespaces?: { id: string; persisted?: boolean; authenticated?: boolean }[];
   channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
   limits?: Partial<Limits>;
   /** Keep data on disk in a temp dir (SQLite) instead of memory. */

@@ -10,6 +10,7 @@ import {
 import type { Channel } from '../channels/channel.js';
 import type { LogEntry } from '../channels/message-log.js';
 import { parseSerial } from '../channels/serial.js';
+import { requireNamespaceRules } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { permittedModes, requestedModes } from './modes.js';
@@ -51,6 +52,12 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const allowed = permittedModes(cap, parsed.name);
   if (allowed === 0) {
     channelError(session, rawName, Errors.capabilityDenied('attach', parsed.name));
+    return;
+  }
+  try {
+    requireNamespaceRules(ctx.apps, session.auth, parsed.name);
+  } catch (err) {
+    channelError(session, rawName, isErrorInfo(err) ? err : Errors.internalError());
     return;
   }
   const existing = session.attachments.get(rawName);

@@ -5,10 +5,10 @@ import {
   PresenceAction,
   isErrorInfo,
   parseChannelName,
-  permits,
   type PresenceMessage,
   type ProtocolMessage,
 } from '@switchboard/protocol';
+import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { ack, checkInboundRate, handledAsResend, nack } from './publish.js';
@@ -37,7 +37,7 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     const items = pm.presence ?? [];
     checkInboundRate(ctx, session, Math.max(1, items.length));
     const { name } = parseChannelName(pm.channel);
-    if (!permits(session.auth.capability, name, 'presence')) throw Errors.capabilityDenied('presence', name);
+    requireChannelAccess(ctx.apps, session.auth, name, 'presence');
     const attachment = session.attachments.get(pm.channel ?? '');
     if (attachment && (attachment.requested & Flag.PRESENCE) === 0) throw Errors.modeNotGranted('presence', name);
     const channel = ctx.channels.get(session.auth.app.record.id, name);

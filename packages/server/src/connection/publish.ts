@@ -4,11 +4,11 @@ import {
   Flag,
   isErrorInfo,
   parseChannelName,
-  permits,
   type ErrorInfo,
   type ProtocolMessage,
   type PublishResult,
 } from '@switchboard/protocol';
+import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { stampMessage } from './publish-checks.js';
 import type { Session } from '../session/session.js';
@@ -79,7 +79,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     checkInboundRate(ctx, session, Math.max(1, messages.length));
     if (pm.params?._forceNack === 'true') throw Errors.forcedNack();
     const { name } = parseChannelName(pm.channel);
-    if (!permits(session.auth.capability, name, 'publish')) throw Errors.capabilityDenied('publish', name);
+    requireChannelAccess(ctx.apps, session.auth, name, 'publish');
     const attachment = session.attachments.get(pm.channel ?? '');
     if (attachment && (attachment.requested & Flag.PUBLISH) === 0) throw Errors.modeNotGranted('publish', name);
     const timestamp = ctx.clock.now();

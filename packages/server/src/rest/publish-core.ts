@@ -1,4 +1,5 @@
-import { Errors, parseChannelName, permits, type Message } from '@switchboard/protocol';
+import { Errors, parseChannelName, type Message } from '@switchboard/protocol';
+import { requireChannelAccess } from '../auth/channel-access.js';
 import type { AuthContext } from '../auth/authenticate.js';
 import { stampMessage } from '../connection/publish-checks.js';
 import type { EngineContext } from '../context.js';
@@ -23,7 +24,7 @@ export function publishToChannel(
   raw: Message[],
 ): ChannelPublishResult {
   const { name } = parseChannelName(channelName);
-  if (!permits(auth.capability, name, 'publish')) throw Errors.capabilityDenied('publish', name);
+  requireChannelAccess(ctx.apps, auth, name, 'publish');
   if (raw.length === 0) throw Errors.badRequest('No messages to publish');
   const channel = ctx.channels.get(auth.app.record.id, name);
   const now = ctx.clock.now();

@@ -7,6 +7,7 @@ import {
   type Operation,
 } from '@switchboard/protocol';
 import type { AuthContext } from '../../auth/authenticate.js';
+import { requireChannelAccess } from '../../auth/channel-access.js';
 import type { Channel } from '../../channels/channel.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
@@ -17,7 +18,7 @@ import { restAuth } from '../rest-auth.js';
 
 function channelFor(ctx: EngineContext, auth: AuthContext, encodedName: string, op: Operation): Channel {
   const { name } = parseChannelName(decodeURIComponent(encodedName));
-  if (!permits(auth.capability, name, op)) throw Errors.capabilityDenied(op, name);
+  requireChannelAccess(ctx.apps, auth, name, op);
   return ctx.channels.get(auth.app.record.id, name);
 }
 
