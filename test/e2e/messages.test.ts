@@ -124,3 +124,25 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
     await expect(channel.publish('x', 'y')).rejects.toMatchObject({ code: 40160 });
   });
 });
+
+describe.each(FORMATS)('derived channels over %s', (format) => {
+  const { server, track } = useServer();
+
+  it('RTS5: a filtered channel receives only the messages its JMESPath filter admits', async () => {
+    const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
+    const filtered = rt.channels.getDerived('orders', { filter: "name == `\"sla:warning\"` && headers.priority > `2`" });
+    const got = collect<Ably.Message>();
+    await filtered.subscribe((m) => got.push(m));
+    const all = collect<Ably.Message>();
+    await rt.channels.get('orders').subscribe((m) => all.push(m));
+    const rest = new Ably.Rest(realtimeOptions(server(), format));
+    const channel = rest.channels.get('orders');
+    await channel.publish({ name: 'sla:warning', data: 'low', extras: { headers: { priority: 1 } } });
+    await channel.publish({ name: 'sla:warning', data: 'high', extras: { headers: { priority: 5 } } });
+    await channel.publish({ name: 'message:user', data: 'other', extras: { headers: { priority: 9 } } });
+    await channel.publish({ name: 'sla:warning', data: 'urgent', extras: { headers: { priority: 3 } } });
+    await all.until(4);
+    await got.until(2);
+    expect(got.items.map((m) => m.data)).toEqual(['high', 'urgent']);
+  });
+});

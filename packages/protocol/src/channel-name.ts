@@ -31,8 +31,13 @@ export function parseChannelName(raw: unknown): ChannelName {
     return { ...inner, params: { ...inner.params, ...params } };
   }
   if (qualifier.startsWith('filter=')) {
+    // `[filter=<base64>?rewind=1]name`: a derived channel, optionally with params (RTS5).
+    const [filter = '', query] = qualifier.slice('filter='.length).split('?', 2) as [string, string?];
+    if (filter === '') throw Errors.invalidChannelName(raw);
     const inner = parseChannelName(rest);
-    return { ...inner, filter: qualifier.slice('filter='.length) };
+    const params: Record<string, string> = { ...inner.params };
+    for (const [k, v] of new URLSearchParams(query ?? '')) params[k] = v;
+    return { ...inner, params, filter };
   }
   if (qualifier === 'meta' || qualifier === 'queue' || /^[a-z][\w-]*$/i.test(qualifier)) {
     return { name: raw, params: {} };

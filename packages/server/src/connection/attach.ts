@@ -8,6 +8,7 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import type { Channel } from '../channels/channel.js';
+import { compileMessageFilter } from '../channels/message-filter.js';
 import type { LogEntry } from '../channels/message-log.js';
 import { parseSerial } from '../channels/serial.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
@@ -65,6 +66,13 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     channelError(session, rawName, Errors.tooManyChannels(ctx.limits.maxChannelsPerConnection));
     return;
   }
+  let filter;
+  try {
+    filter = parsed.filter ? compileMessageFilter(parsed.filter) : undefined;
+  } catch (err) {
+    channelError(session, rawName, isErrorInfo(err) ? err : Errors.invalidChannelName(rawName));
+    return;
+  }
   const params = { ...parsed.params, ...(pm.params ?? {}) };
   const requested = requestedModes(pm.flags, params);
   if (requested === undefined) {
@@ -99,7 +107,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const members = channel.presence.members();
   if (members.length > 0) flags |= Flag.HAS_PRESENCE;
 
-  const attachment = existing ?? createAttachment(session, channel, requested, rawName);
+  const attachment = existing ?? createAttachment(session, channel, requested, rawName, filter);
   attachment.requested = requested;
   attachment.modes = modes;
   attachment.live = false;

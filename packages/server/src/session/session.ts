@@ -6,6 +6,7 @@ import {
 } from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
 import type { Channel, Subscriber } from '../channels/channel.js';
+import type { MessageFilter } from '../channels/message-filter.js';
 import { createOutboundFrame, type OutboundFrame, type WireFormat } from '../channels/outbound-frame.js';
 import { randomId } from '../ids.js';
 import type { Limits } from '../limits.js';
@@ -117,12 +118,19 @@ export function createAttachment(
   channel: Channel,
   requested: number,
   clientName = channel.name,
+  filter?: MessageFilter,
 ): Attachment {
-  // A client that attached by a qualified name (`[?rewind=1]room`) knows the channel by that name.
+  // A client that attached by a qualified name (`[?rewind=1]room`) knows the channel by that name;
+  // a derived channel (`[filter=…]room`) gets only the messages its filter admits.
   const send =
-    clientName === channel.name
+    clientName === channel.name && !filter
       ? (frame: OutboundFrame) => session.sendFrame(frame)
-      : (frame: OutboundFrame) => session.send({ ...frame.pm, channel: clientName });
+      : (frame: OutboundFrame) => {
+          const { messages } = frame.pm;
+          if (!filter || !messages) return session.send({ ...frame.pm, channel: clientName });
+          const admitted = messages.filter(filter);
+          if (admitted.length > 0) session.send({ ...frame.pm, channel: clientName, messages: admitted });
+        };
   return {
     channel,
     requested,
