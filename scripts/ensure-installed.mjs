@@ -9,8 +9,9 @@ const stale =
   !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
 
 if (stale) {
-  const command = existsSync(lock) ? 'ci' : 'install';
-  console.log(`switchboard: installing dependencies (npm ${command})…`);
-  const result = spawnSync('npm', [command, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // `npm install` rather than `npm ci`: it follows the lockfile too, and this npm writes lockfiles
+  // that list platform-specific optional packages for this platform only, which `npm ci` rejects.
+  console.log('switchboard: installing dependencies (npm install)…');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
