@@ -62,7 +62,7 @@ export function authenticate(
   const app = key && registry.get(key.appId);
   if (!key || !app) throw Errors.tokenUnrecognized();
   const claims = verifyToken(credentials.token, key.secret, now);
-  if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued)) throw Errors.tokenRevoked();
+  if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued, now)) throw Errors.tokenRevoked();
   let clientId = claims.clientId;
   let mayAssumeAnyClientId = false;
   if (clientId === '*') {

@@ -1,25 +1,32 @@
 /**
  * Token revocation by clientId (RSA17): tokens of a key issued to a clientId before a time are
- * refused with 40141. Kept in memory; a later store table can persist it.
+ * refused with 40141 from `appliesAt` on. Kept in memory; a later store table can persist it.
  */
 export interface RevocationList {
-  revoke(keyName: string, clientId: string, issuedBefore: number): void;
-  isRevoked(keyName: string, clientId: string | undefined, issued: number): boolean;
+  revoke(keyName: string, clientId: string, issuedBefore: number, appliesAt: number): void;
+  isRevoked(keyName: string, clientId: string | undefined, issued: number, now: number): boolean;
 }
+
+/** How long `allowReauthMargin` delays a revocation, so clients can fetch new tokens first. */
+export const REAUTH_MARGIN_MS = 30_000;
 
 /** Creates an empty revocation list. */
 export function createRevocationList(): RevocationList {
-  const byKey = new Map<string, Map<string, number>>();
+  const byKey = new Map<string, Map<string, { issuedBefore: number; appliesAt: number }>>();
   return {
-    revoke(keyName, clientId, issuedBefore) {
+    revoke(keyName, clientId, issuedBefore, appliesAt) {
       let map = byKey.get(keyName);
       if (!map) byKey.set(keyName, (map = new Map()));
-      map.set(clientId, Math.max(map.get(clientId) ?? 0, issuedBefore));
+      const previous = map.get(clientId);
+      map.set(clientId, {
+        issuedBefore: Math.max(previous?.issuedBefore ?? 0, issuedBefore),
+        appliesAt: Math.min(previous?.appliesAt ?? Infinity, appliesAt),
+      });
     },
-    isRevoked(keyName, clientId, issued) {
+    isRevoked(keyName, clientId, issued, now) {
       if (clientId === undefined) return false;
-      const before = byKey.get(keyName)?.get(clientId);
-      return before !== undefined && issued < before;
+      const entry = byKey.get(keyName)?.get(clientId);
+      return entry !== undefined && issued < entry.issuedBefore && now >= entry.appliesAt;
     },
   };
 }

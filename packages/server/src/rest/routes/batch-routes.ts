@@ -3,6 +3,7 @@ import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
 import { publishToChannel } from '../publish-core.js';
+import { REAUTH_MARGIN_MS } from '../../auth/revocations.js';
 import { restAuth } from '../rest-auth.js';
 
 type Obj = Record<string, unknown>;
@@ -80,6 +81,7 @@ export function revokeTokensRoute(
   const body = (decodeBody(req) ?? {}) as Obj;
   const now = ctx.clock.now();
   const issuedBefore = typeof body.issuedBefore === 'number' ? Math.min(body.issuedBefore, now) : now;
+  const appliesAt = body.allowReauthMargin === true ? now + REAUTH_MARGIN_MS : now;
   const targets = Array.isArray(body.targets) ? body.targets.map(String) : [];
   const results = targets.map((target) => {
     const colon = target.indexOf(':');
@@ -88,9 +90,10 @@ export function revokeTokensRoute(
     if (type !== 'clientId' || value === '') {
       return { target, error: Errors.badRequest(`Unsupported revocation target: ${target}`).toJSON() };
     }
-    ctx.revocations.revoke(keyName, value, issuedBefore);
-    disconnectRevoked(keyName, value, issuedBefore);
-    return { target, issuedBefore, appliesAt: now };
+    ctx.revocations.revoke(keyName, value, issuedBefore, appliesAt);
+    if (appliesAt <= now) disconnectRevoked(keyName, value, issuedBefore);
+    else ctx.clock.setTimer(() => disconnectRevoked(keyName, value, issuedBefore), appliesAt - now);
+    return { target, issuedBefore, appliesAt };
   });
   return respond(req, 201, batchResult(results));
 }
