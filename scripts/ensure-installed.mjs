@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 const marker = 'node_modules/.package-lock.json';
 const lock = 'package-lock.json';
 const stale =
-  !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  !existsSync(marker) ||
+  (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
 
 if (stale) {
   // `npm install` rather than `npm ci`: it follows the lockfile too, and this npm writes lockfiles

@@ -5,13 +5,15 @@ import { ERROR_CATALOG } from '@switchboard/protocol';
 import { DEFAULT_LIMITS, LIMIT_DOCS } from '@switchboard/server';
 
 export function errorsMarkdown() {
-  const rows = ERROR_CATALOG.map((e) => `| ${e.code} | ${e.statusCode} | \`${e.name}\` | ${e.when} |`);
+  const rows = ERROR_CATALOG.map(
+    (e) => `| ${e.code} | ${e.statusCode} | \`${e.name}\` | ${e.when} |`,
+  );
   return [
     '# Errors',
     '',
     'Generated from `packages/protocol/src/errors.ts` by `npm run docs`; do not edit by hand.',
     '',
-    'Every error reaches clients as Ably\'s `ErrorInfo` (`{ message, code, statusCode }`): in a',
+    "Every error reaches clients as Ably's `ErrorInfo` (`{ message, code, statusCode }`): in a",
     'NACK, an ERROR or DISCONNECTED frame, or a REST body `{ "error": { … } }` with the',
     '`x-ably-errorcode` and `x-ably-errormessage` headers.',
     '',
@@ -24,7 +26,8 @@ export function errorsMarkdown() {
 
 export function limitsMarkdown() {
   const rows = Object.entries(DEFAULT_LIMITS).map(
-    ([name, value]) => `| \`${name}\` | ${value} | ${LIMIT_DOCS[name].unit} | ${LIMIT_DOCS[name].over} |`,
+    ([name, value]) =>
+      `| \`${name}\` | ${value} | ${LIMIT_DOCS[name].unit} | ${LIMIT_DOCS[name].over} |`,
   );
   return [
     '# Limits',

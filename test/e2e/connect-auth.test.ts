@@ -16,7 +16,9 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
     const token = await rest.auth.requestToken({ clientId: 'bob' });
     expect(token.token).not.toContain(':');
     expect(token.expires - token.issued).toBe(3_600_000);
-    const rt = track(new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }));
+    const rt = track(
+      new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }),
+    );
     await connectionState(rt, 'connected');
     expect(rt.auth.clientId).toBe('bob');
   });
@@ -57,14 +59,26 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
 
   it('RTN14a: a wrong key secret moves the client to failed with 40101', async () => {
     const [keyName] = server().key.split(':');
-    const rt = track(new Ably.Realtime({ ...server().clientOptions(format), key: `${keyName}:wrongsecret`, logLevel: 0 }));
+    const rt = track(
+      new Ably.Realtime({
+        ...server().clientOptions(format),
+        key: `${keyName}:wrongsecret`,
+        logLevel: 0,
+      }),
+    );
     const change = await rt.connection.once('failed');
     expect(change?.reason?.code).toBe(40101);
     expect(change?.reason?.statusCode).toBe(401);
   });
 
   it('RTN14a: an unknown key moves the client to failed with a 401xx code', async () => {
-    const rt = track(new Ably.Realtime({ ...server().clientOptions(format), key: 'nosuchapp.nokey:secret', logLevel: 0 }));
+    const rt = track(
+      new Ably.Realtime({
+        ...server().clientOptions(format),
+        key: 'nosuchapp.nokey:secret',
+        logLevel: 0,
+      }),
+    );
     const change = await rt.connection.once('failed');
     expect(change?.reason?.statusCode).toBe(401);
     expect(String(change?.reason?.code)).toMatch(/^401\d\d$/);
@@ -74,7 +88,12 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
     const rest = new Ably.Rest(realtimeOptions(server(), format));
     const token = await rest.auth.requestToken({ clientId: 'carol' });
     const rt = track(
-      new Ably.Realtime({ ...server().clientOptions(format), token: token.token, clientId: 'mallory', logLevel: 0 }),
+      new Ably.Realtime({
+        ...server().clientOptions(format),
+        token: token.token,
+        clientId: 'mallory',
+        logLevel: 0,
+      }),
     );
     const change = await rt.connection.once('failed');
     expect([40102, 40012]).toContain(change?.reason?.code);
@@ -82,9 +101,13 @@ describe.each(FORMATS)('connect and auth over %s', (format) => {
 
   it('RSA10: token capability is intersected with the key capability', async () => {
     const rest = new Ably.Rest(realtimeOptions(server(), format));
-    const token = await rest.auth.requestToken({ capability: { 'room:*': ['publish', 'subscribe'] } });
+    const token = await rest.auth.requestToken({
+      capability: { 'room:*': ['publish', 'subscribe'] },
+    });
     expect(JSON.parse(token.capability)).toEqual({ 'room:*': ['publish', 'subscribe'] });
-    await expect(rest.auth.requestToken({ capability: { 'room:*': ['bogus'] } as never })).rejects.toMatchObject({
+    await expect(
+      rest.auth.requestToken({ capability: { 'room:*': ['bogus'] } as never }),
+    ).rejects.toMatchObject({
       statusCode: 400,
     });
   });
@@ -109,10 +132,16 @@ describe.each(FORMATS)('namespace rules over %s', (format) => {
 
   it('an authenticated namespace refuses anonymous clients with 40161 and admits identified ones', async () => {
     const anonymous = track(new Ably.Realtime(realtimeOptions(server(), format)));
-    await expect(anonymous.channels.get('private:room').attach()).rejects.toMatchObject({ code: 40161 });
-    await expect(anonymous.channels.get('private:other').publish('x', 'y')).rejects.toMatchObject({ code: 40161 });
+    await expect(anonymous.channels.get('private:room').attach()).rejects.toMatchObject({
+      code: 40161,
+    });
+    await expect(anonymous.channels.get('private:other').publish('x', 'y')).rejects.toMatchObject({
+      code: 40161,
+    });
     await anonymous.channels.get('public:room').attach();
-    const identified = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'known' })));
+    const identified = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'known' })),
+    );
     await identified.channels.get('private:room').attach();
   });
 });

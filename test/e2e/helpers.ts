@@ -7,7 +7,10 @@ export const FORMATS = ['msgpack', 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Starts one server for the file and closes every client a test opened. */
-export function useServer(options: TestServerOptions = {}): { server: () => TestServer; track: <T extends { close(): void }>(c: T) => T } {
+export function useServer(options: TestServerOptions = {}): {
+  server: () => TestServer;
+  track: <T extends { close(): void }>(c: T) => T;
+} {
   let server: TestServer | undefined;
   const clients: { close(): void }[] = [];
   beforeAll(async () => {
@@ -29,18 +32,34 @@ export function useServer(options: TestServerOptions = {}): { server: () => Test
 }
 
 /** A realtime client with the options every test needs. */
-export function realtimeOptions(server: TestServer, format: Format, extra: Ably.ClientOptions = {}): Ably.ClientOptions {
-  return { ...server.clientOptions(format), key: server.key, logLevel: 0, ...extra } as Ably.ClientOptions;
+export function realtimeOptions(
+  server: TestServer,
+  format: Format,
+  extra: Ably.ClientOptions = {},
+): Ably.ClientOptions {
+  return {
+    ...server.clientOptions(format),
+    key: server.key,
+    logLevel: 0,
+    ...extra,
+  } as Ably.ClientOptions;
 }
 
 /** Resolves once the connection reaches `state`. */
-export function connectionState(client: Ably.Realtime, state: Ably.ConnectionState): Promise<Ably.ConnectionStateChange | void> {
+export function connectionState(
+  client: Ably.Realtime,
+  state: Ably.ConnectionState,
+): Promise<Ably.ConnectionStateChange | void> {
   if (client.connection.state === state) return Promise.resolve();
   return client.connection.once(state);
 }
 
 /** Collects messages from a subscription; `until(n)` resolves when n have arrived. */
-export function collect<T>(): { items: T[]; push: (item: T) => void; until: (n: number, timeoutMs?: number) => Promise<T[]> } {
+export function collect<T>(): {
+  items: T[];
+  push: (item: T) => void;
+  until: (n: number, timeoutMs?: number) => Promise<T[]>;
+} {
   const items: T[] = [];
   let waiter: { n: number; resolve: () => void } | undefined;
   return {

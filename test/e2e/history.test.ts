@@ -70,7 +70,9 @@ describe.each(FORMATS)('history and rewind over %s', (format) => {
     await rest.channels.get('rewind:time').publish('n', 'recent');
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
     const got = collect<Ably.Message>();
-    await rt.channels.get('rewind:time', { params: { rewind: '1m' } }).subscribe((m) => got.push(m));
+    await rt.channels
+      .get('rewind:time', { params: { rewind: '1m' } })
+      .subscribe((m) => got.push(m));
     expect((await got.until(1)).map((m) => m.data)).toEqual(['recent']);
   });
 });

@@ -4,18 +4,30 @@ import { Ably, FORMATS, collect, realtimeOptions, useServer } from './helpers.js
 
 describe.each(FORMATS)('limits over %s', (format) => {
   const { server, track } = useServer({
-    limits: { maxChannelsPerConnection: 2, maxPresenceMembers: 2, maxInboundRate: 20, maxMessageSize: 2048 },
+    limits: {
+      maxChannelsPerConnection: 2,
+      maxPresenceMembers: 2,
+      maxInboundRate: 20,
+      maxMessageSize: 2048,
+    },
   });
 
   it('maxMessageSize is announced in connectionDetails and enforced by the client (40009)', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
-    await expect(rt.channels.get('big').publish('x', 'y'.repeat(4096))).rejects.toMatchObject({ code: 40009 });
+    await expect(rt.channels.get('big').publish('x', 'y'.repeat(4096))).rejects.toMatchObject({
+      code: 40009,
+    });
   });
 
   it('maxMessageSize is enforced by the server for clients that do not check (NACK 40009)', async () => {
     const raw = await rawClient(server().port, { key: server().key, format });
     await raw.next((pm) => pm.action === 4);
-    raw.send({ action: 15, channel: 'big', msgSerial: 0, messages: [{ name: 'x', data: 'y'.repeat(4096) }] });
+    raw.send({
+      action: 15,
+      channel: 'big',
+      msgSerial: 0,
+      messages: [{ name: 'x', data: 'y'.repeat(4096) }],
+    });
     const nack = await raw.next((pm) => pm.action === 2);
     expect(nack.error).toMatchObject({ code: 40009, statusCode: 400 });
     raw.close();
@@ -37,23 +49,32 @@ describe.each(FORMATS)('limits over %s', (format) => {
     );
     await clients[0]!.channels.get('crowded').presence.enter();
     await clients[1]!.channels.get('crowded').presence.enter();
-    await expect(clients[2]!.channels.get('crowded').presence.enter()).rejects.toMatchObject({ code: 91003 });
+    await expect(clients[2]!.channels.get('crowded').presence.enter()).rejects.toMatchObject({
+      code: 91003,
+    });
   });
 
   it('maxInboundRate NACKs the excess with 42910 and the connection stays up', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
     const channel = rt.channels.get('fast');
     await channel.attach();
-    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => channel.publish('n', String(i))));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => channel.publish('n', String(i))),
+    );
     const refused = outcomes.filter((o) => o.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
-    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 42910, statusCode: 429 });
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 42910,
+      statusCode: 429,
+    });
     expect(rt.connection.state).toBe('connected');
   });
 });
 
 describe('slow consumers', () => {
-  const { server, track } = useServer({ limits: { maxOutboundBufferBytes: 256 * 1024, maxInboundRate: 100_000 } });
+  const { server, track } = useServer({
+    limits: { maxOutboundBufferBytes: 256 * 1024, maxInboundRate: 100_000 },
+  });
 
   it('a connection that stops reading is disconnected, memory stays bounded, and others get everything', async () => {
     const slow = await rawClient(server().port, { key: server().key, format: 'json' });
@@ -69,11 +90,15 @@ describe('slow consumers', () => {
     const payload = 'z'.repeat(30_000);
     const total = 400;
     for (let i = 0; i < total; i += 2) {
-      await rest.channels.get('firehose').publish(Array.from({ length: 2 }, (_, k) => ({ name: String(i + k), data: payload })));
+      await rest.channels
+        .get('firehose')
+        .publish(Array.from({ length: 2 }, (_, k) => ({ name: String(i + k), data: payload })));
     }
     await got.until(total, 30_000);
     slow.socket.resume();
     await slow.closed();
-    expect(got.items.map((m) => m.name)).toEqual(Array.from({ length: total }, (_, i) => String(i)));
+    expect(got.items.map((m) => m.name)).toEqual(
+      Array.from({ length: total }, (_, i) => String(i)),
+    );
   }, 60_000);
 });

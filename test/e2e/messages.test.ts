@@ -13,7 +13,9 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
     await channel.subscribe('something.else', (m) => other.push(m));
     const rest = new Ably.Rest(realtimeOptions(server(), format));
     const completedAt = '2026-11-21T10:00:00Z';
-    const result = await rest.channels.get('meetwithoutfear:session:s1').publish('partner.stage_completed', { stage: 3, completedAt });
+    const result = await rest.channels
+      .get('meetwithoutfear:session:s1')
+      .publish('partner.stage_completed', { stage: 3, completedAt });
     expect(result.serials).toHaveLength(1);
     const [m] = await got.until(1);
     expect(m!.data).toEqual({ stage: 3, completedAt });
@@ -26,7 +28,14 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
     const channel = rt.channels.get('conversation:42');
     const got = collect<Ably.Message>();
     await channel.subscribe(['message:user', 'message:ai'], (m) => got.push(m));
-    const names = ['message:user', 'typing:start', 'message:ai', 'read', 'message:user', 'message:ai'];
+    const names = [
+      'message:user',
+      'typing:start',
+      'message:ai',
+      'read',
+      'message:user',
+      'message:ai',
+    ];
     for (const [i, name] of names.entries()) await channel.publish(name, { i });
     const items = await got.until(4);
     expect(items.map((m) => [m.name, (m.data as { i: number }).i])).toEqual([
@@ -67,7 +76,9 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
   });
 
   it('RTN2b: echoMessages:false does not deliver own messages but others still get them', async () => {
-    const quiet = track(new Ably.Realtime(realtimeOptions(server(), format, { echoMessages: false })));
+    const quiet = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { echoMessages: false })),
+    );
     const listener = track(new Ably.Realtime(realtimeOptions(server(), format)));
     const own = collect<Ably.Message>();
     const seen = collect<Ably.Message>();
@@ -82,7 +93,9 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
 
   it('RTL6g: publishing as another clientId on an identified connection is NACKed 40012', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'alice' })));
-    await expect(rt.channels.get('ids').publish({ name: 'x', data: 'y', clientId: 'bob' })).rejects.toMatchObject({
+    await expect(
+      rt.channels.get('ids').publish({ name: 'x', data: 'y', clientId: 'bob' }),
+    ).rejects.toMatchObject({
       code: 40012,
     });
     expect(rt.connection.state).toBe('connected');
@@ -102,11 +115,15 @@ describe.each(FORMATS)('publish and subscribe over %s', (format) => {
   it('RTL4: attaching a channel without capability fails 40160 while the connection stays up', async () => {
     const rest = new Ably.Rest(realtimeOptions(server(), format));
     const token = await rest.auth.requestToken({ capability: { 'allowed:*': ['subscribe'] } });
-    const rt = track(new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }));
+    const rt = track(
+      new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }),
+    );
     await connectionState(rt, 'connected');
     await expect(rt.channels.get('forbidden').attach()).rejects.toMatchObject({ code: 40160 });
     await rt.channels.get('allowed:1').attach();
-    await expect(rt.channels.get('allowed:1').publish('x', 'y')).rejects.toMatchObject({ code: 40160 });
+    await expect(rt.channels.get('allowed:1').publish('x', 'y')).rejects.toMatchObject({
+      code: 40160,
+    });
     expect(rt.connection.state).toBe('connected');
   });
 
@@ -130,17 +147,35 @@ describe.each(FORMATS)('derived channels over %s', (format) => {
 
   it('RTS5: a filtered channel receives only the messages its JMESPath filter admits', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
-    const filtered = rt.channels.getDerived('orders', { filter: "name == `\"sla:warning\"` && headers.priority > `2`" });
+    const filtered = rt.channels.getDerived('orders', {
+      filter: 'name == `"sla:warning"` && headers.priority > `2`',
+    });
     const got = collect<Ably.Message>();
     await filtered.subscribe((m) => got.push(m));
     const all = collect<Ably.Message>();
     await rt.channels.get('orders').subscribe((m) => all.push(m));
     const rest = new Ably.Rest(realtimeOptions(server(), format));
     const channel = rest.channels.get('orders');
-    await channel.publish({ name: 'sla:warning', data: 'low', extras: { headers: { priority: 1 } } });
-    await channel.publish({ name: 'sla:warning', data: 'high', extras: { headers: { priority: 5 } } });
-    await channel.publish({ name: 'message:user', data: 'other', extras: { headers: { priority: 9 } } });
-    await channel.publish({ name: 'sla:warning', data: 'urgent', extras: { headers: { priority: 3 } } });
+    await channel.publish({
+      name: 'sla:warning',
+      data: 'low',
+      extras: { headers: { priority: 1 } },
+    });
+    await channel.publish({
+      name: 'sla:warning',
+      data: 'high',
+      extras: { headers: { priority: 5 } },
+    });
+    await channel.publish({
+      name: 'message:user',
+      data: 'other',
+      extras: { headers: { priority: 9 } },
+    });
+    await channel.publish({
+      name: 'sla:warning',
+      data: 'urgent',
+      extras: { headers: { priority: 3 } },
+    });
     await all.until(4);
     await got.until(2);
     expect(got.items.map((m) => m.data)).toEqual(['high', 'urgent']);

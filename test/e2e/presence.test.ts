@@ -5,8 +5,12 @@ import { Ably, FORMATS, collect, connectionState, realtimeOptions, useServer } f
 describe.each(FORMATS)('presence over %s', (format) => {
   const { server, track } = useServer();
 
-  async function partnerWatching(channelName: string): Promise<{ events: ReturnType<typeof collect<Ably.PresenceMessage>> }> {
-    const watcher = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'watcher' })));
+  async function partnerWatching(
+    channelName: string,
+  ): Promise<{ events: ReturnType<typeof collect<Ably.PresenceMessage>> }> {
+    const watcher = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'watcher' })),
+    );
     const events = collect<Ably.PresenceMessage>();
     await watcher.channels.get(channelName).presence.subscribe((m) => events.push(m));
     return { events };
@@ -16,7 +20,9 @@ describe.each(FORMATS)('presence over %s', (format) => {
     const name = 'meetwithoutfear:session:p1:presence';
     const { events } = await partnerWatching(name);
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'user-1' })));
-    await rt.channels.get(name).presence.enter({ userId: 'user-1', stage: 4, status: 'IN_PROGRESS' });
+    await rt.channels
+      .get(name)
+      .presence.enter({ userId: 'user-1', stage: 4, status: 'IN_PROGRESS' });
     const [enter] = await events.until(1);
     expect(enter!.action).toBe('enter');
     expect(enter!.clientId).toBe('user-1');
@@ -99,7 +105,10 @@ describe.each(FORMATS)('presence over %s', (format) => {
     const { events } = await partnerWatching(name);
     const proxy = await startTcpProxy(server().port);
     const rt = track(
-      new Ably.Realtime({ ...realtimeOptions(server(), format, { clientId: 'partner' }), port: proxy.port }),
+      new Ably.Realtime({
+        ...realtimeOptions(server(), format, { clientId: 'partner' }),
+        port: proxy.port,
+      }),
     );
     await connectionState(rt, 'connected');
     const id = rt.connection.id;
@@ -113,7 +122,9 @@ describe.each(FORMATS)('presence over %s', (format) => {
     await ch.whenState('attached');
     // Another member entering after the resume proves the stream went on with nothing in between:
     // the client's automatic re-enter (RTP17g) must not show up as an update or leave/enter.
-    const second = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'second' })));
+    const second = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'second' })),
+    );
     await second.channels.get(name).presence.enter('also here');
     const items = await events.until(2);
     await new Promise((r) => setTimeout(r, 100));
@@ -127,6 +138,8 @@ describe.each(FORMATS)('presence over %s', (format) => {
 
   it('RTP8j: an anonymous client cannot enter presence', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
-    await expect(rt.channels.get('anon').presence.enter('x')).rejects.toMatchObject({ statusCode: 400 });
+    await expect(rt.channels.get('anon').presence.enter('x')).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 });

@@ -26,8 +26,15 @@ describe.each(FORMATS)('REST over %s', (format) => {
 
   it('RSA: a bad key on REST is refused with 40101', async () => {
     const [keyName] = server().key.split(':');
-    const rest = new Ably.Rest({ ...server().clientOptions(format), key: `${keyName}:nope`, logLevel: 0 });
-    await expect(rest.channels.get('x').publish('a', 'b')).rejects.toMatchObject({ code: 40101, statusCode: 401 });
+    const rest = new Ably.Rest({
+      ...server().clientOptions(format),
+      key: `${keyName}:nope`,
+      logLevel: 0,
+    });
+    await expect(rest.channels.get('x').publish('a', 'b')).rejects.toMatchObject({
+      code: 40101,
+      statusCode: 401,
+    });
   });
 });
 
@@ -37,7 +44,10 @@ describe('REST errors on the wire', () => {
   const post = (body: string, auth: string, type = 'application/json'): Promise<Response> =>
     fetch(`http://127.0.0.1:${server().port}/channels/limits/messages`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'content-type': type },
+      headers: {
+        authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+        'content-type': type,
+      },
       body,
     });
 
@@ -56,9 +66,20 @@ describe('REST errors on the wire', () => {
   });
 
   it('a forbidden channel is refused with 40160, msgpack error bodies when asked', async () => {
-    const rest = new Ably.Rest({ ...server().clientOptions('msgpack'), key: server().key, logLevel: 0 });
+    const rest = new Ably.Rest({
+      ...server().clientOptions('msgpack'),
+      key: server().key,
+      logLevel: 0,
+    });
     const token = await rest.auth.requestToken({ capability: { 'other:*': ['publish'] } });
-    const limited = new Ably.Rest({ ...server().clientOptions('msgpack'), token: token.token, logLevel: 0 });
-    await expect(limited.channels.get('limits').publish('a', 'b')).rejects.toMatchObject({ code: 40160, statusCode: 401 });
+    const limited = new Ably.Rest({
+      ...server().clientOptions('msgpack'),
+      token: token.token,
+      logLevel: 0,
+    });
+    await expect(limited.channels.get('limits').publish('a', 'b')).rejects.toMatchObject({
+      code: 40160,
+      statusCode: 401,
+    });
   });
 });

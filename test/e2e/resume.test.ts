@@ -42,7 +42,9 @@ describe.each(FORMATS)('resume over %s', (format) => {
     const recoveryKey = rt.connection.createRecoveryKey()!;
     rt.close();
     await connectionState(rt, 'closed');
-    const recovering = track(new Ably.Realtime(realtimeOptions(server(), format, { recover: recoveryKey })));
+    const recovering = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { recover: recoveryKey })),
+    );
     const change = (await recovering.connection.once('connected')) as Ably.ConnectionStateChange;
     expect(change.reason?.code).toBe(80018);
   });
@@ -60,7 +62,9 @@ describe.each(FORMATS)('resume over %s', (format) => {
     const rest = new Ably.Rest(realtimeOptions(server(), format));
     await rest.channels.get('recover:1').publish('missed', 'while away');
 
-    const second = track(new Ably.Realtime(realtimeOptions(server(), format, { recover: recoveryKey })));
+    const second = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { recover: recoveryKey })),
+    );
     const got = collect<Ably.Message>();
     await second.channels.get('recover:1').subscribe((m) => got.push(m));
     await connectionState(second, 'connected');
@@ -75,7 +79,9 @@ describe.each(FORMATS)('resume over %s', (format) => {
     const sub = track(new Ably.Realtime(realtimeOptions(server(), format)));
     const got = collect<Ably.Message>();
     await sub.channels.get('resend').subscribe((m) => got.push(m));
-    const pub = track(new Ably.Realtime({ ...realtimeOptions(server(), format), port: proxy.port }));
+    const pub = track(
+      new Ably.Realtime({ ...realtimeOptions(server(), format), port: proxy.port }),
+    );
     const channel = pub.channels.get('resend');
     await channel.attach();
     // Publish, black-hole the ACKs, then drop: the client resends with the same msgSerial.

@@ -12,9 +12,14 @@ function prng(seed: number): () => number {
   };
 }
 
-function malformedFrames(random: () => number, format: 'json' | 'msgpack', count: number): { data: Buffer | string; binary: boolean }[] {
+function malformedFrames(
+  random: () => number,
+  format: 'json' | 'msgpack',
+  count: number,
+): { data: Buffer | string; binary: boolean }[] {
   const frames: { data: Buffer | string; binary: boolean }[] = [];
-  const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+  const bytes = (n: number): Buffer =>
+    Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
   const shapes: (() => unknown)[] = [
     () => ({ action: 15, msgSerial: 'x', channel: 'c', messages: [{}] }),
     () => ({ action: 15, channel: 7, msgSerial: 0, messages: 'nope' }),
@@ -23,7 +28,12 @@ function malformedFrames(random: () => number, format: 'json' | 'msgpack', count
     () => ({ action: 10, channel: '[broken', params: { rewind: 'soon' } }),
     () => ({ action: 42 }),
     () => ({ action: 'attach' }),
-    () => ({ action: 15, msgSerial: 3, channel: 'c', messages: [{ data: { deep: [1, 2, { x: null }] }, encoding: 5 }] }),
+    () => ({
+      action: 15,
+      msgSerial: 3,
+      channel: 'c',
+      messages: [{ data: { deep: [1, 2, { x: null }] }, encoding: 5 }],
+    }),
     () => [1, 2, 3],
     () => null,
     () => ({ action: 17, auth: { accessToken: 'forged.token.value' } }),
@@ -32,7 +42,8 @@ function malformedFrames(random: () => number, format: 'json' | 'msgpack', count
   for (let i = 0; i < count; i++) {
     const kind = Math.floor(random() * 4);
     if (kind === 0) frames.push({ data: bytes(1 + Math.floor(random() * 200)), binary: true });
-    else if (kind === 1) frames.push({ data: '{"action":' + bytes(8).toString('latin1'), binary: false });
+    else if (kind === 1)
+      frames.push({ data: '{"action":' + bytes(8).toString('latin1'), binary: false });
     else {
       const shape = shapes[Math.floor(random() * shapes.length)]!();
       frames.push(
@@ -81,7 +92,9 @@ describe('robustness', () => {
     const items = await got.until(published, 20_000);
     expect(thrown).toBeGreaterThanOrEqual(10_000);
     expect(published).toBeGreaterThan(10);
-    expect(items.map((m) => m.data)).toEqual(Array.from({ length: published }, (_, i) => String(i)));
+    expect(items.map((m) => m.data)).toEqual(
+      Array.from({ length: published }, (_, i) => String(i)),
+    );
     expect(rt.connection.state).toBe('connected');
     const health = await fetch(`http://127.0.0.1:${server().port}/time`);
     expect(health.status).toBe(200);

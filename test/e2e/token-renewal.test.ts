@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { TestServer } from '@switchboard/testkit';
-import { Ably, FORMATS, collect, connectionState, realtimeOptions, useServer, type Format } from './helpers.js';
+import {
+  Ably,
+  FORMATS,
+  collect,
+  connectionState,
+  realtimeOptions,
+  useServer,
+  type Format,
+} from './helpers.js';
 
-async function renewFor10s(server: TestServer, format: Format, track: <T extends { close(): void }>(c: T) => T) {
+async function renewFor10s(
+  server: TestServer,
+  format: Format,
+  track: <T extends { close(): void }>(c: T) => T,
+) {
   const backend = new Ably.Rest(realtimeOptions(server, format));
   let issued = 0;
   const rt = track(
@@ -52,7 +64,9 @@ describe.each(FORMATS)('token renewal requested by the server over %s', (format)
 
   it('RTN22: the server sends AUTH before expiry; 3-second tokens renewed for 10 s, channel never leaves attached', async () => {
     const { channelChanges, connectionChanges } = await renewFor10s(server(), format, track);
-    expect(channelChanges.filter((c) => c.previous !== c.current).map((c) => c.current)).toEqual([]);
+    expect(channelChanges.filter((c) => c.previous !== c.current).map((c) => c.current)).toEqual(
+      [],
+    );
     expect(connectionChanges).toEqual([]);
   }, 20_000);
 });
@@ -63,7 +77,8 @@ describe.each(FORMATS)('token renewal at expiry over %s', (format) => {
   it('RTN15h2: 3-second tokens (shorter than the AUTH lead) are renewed on DISCONNECTED 40142 and the channel resumes', async () => {
     const { channelChanges } = await renewFor10s(server(), format, track);
     // Each renewal is a resume: the channel re-attaches with continuity and nothing is lost.
-    for (const change of channelChanges.filter((c) => c.current === 'attached')) expect(change.resumed).toBe(true);
+    for (const change of channelChanges.filter((c) => c.current === 'attached'))
+      expect(change.resumed).toBe(true);
     expect(channelChanges.map((c) => c.current)).not.toContain('failed');
     expect(channelChanges.map((c) => c.current)).not.toContain('detached');
   }, 20_000);
@@ -71,7 +86,9 @@ describe.each(FORMATS)('token renewal at expiry over %s', (format) => {
   it('RTN15h: an expired token without renewal gets DISCONNECTED 40142', async () => {
     const backend = new Ably.Rest(realtimeOptions(server(), format));
     const token = await backend.auth.requestToken({ ttl: 1000 });
-    const rt = track(new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }));
+    const rt = track(
+      new Ably.Realtime({ ...server().clientOptions(format), token: token.token, logLevel: 0 }),
+    );
     await connectionState(rt, 'connected');
     const change = (await rt.connection.once('disconnected')) as Ably.ConnectionStateChange;
     expect(change.reason?.code).toBe(40142);
@@ -91,7 +108,11 @@ describe.each(FORMATS)('token renewal at expiry over %s', (format) => {
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-ably-errorcode')).toBe('40142');
     expect(await res.json()).toMatchObject({ error: { code: 40142, statusCode: 401 } });
-    const rest = new Ably.Rest({ ...server().clientOptions(format), token: token.token, logLevel: 0 });
+    const rest = new Ably.Rest({
+      ...server().clientOptions(format),
+      token: token.token,
+      logLevel: 0,
+    });
     await expect(rest.channels.get('x').history()).rejects.toMatchObject({ code: 40171 });
   });
 });

@@ -37,7 +37,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   );
   const remove = db.prepare('DELETE FROM apps WHERE id = ?');
   return {
-    listApps: async () => (list.all() as { record: string }[]).map((r) => JSON.parse(r.record) as AppRecord),
+    listApps: async () =>
+      (list.all() as { record: string }[]).map((r) => JSON.parse(r.record) as AppRecord),
     saveApp: async (app) => void upsert.run(app.id, app.createdAt, JSON.stringify(app)),
     deleteApp: async (id) => void remove.run(id),
     close: async () => void db.close(),

@@ -94,7 +94,8 @@ export function resourceMatches(pattern: string, name: string): boolean {
   for (let i = 0; i < p.length; i++) {
     const seg = p[i];
     const last = i === p.length - 1;
-    if (seg === '*' && last && p.length > 1) return n.length > i && n.slice(i).every((s) => s !== '');
+    if (seg === '*' && last && p.length > 1)
+      return n.length > i && n.slice(i).every((s) => s !== '');
     if (i >= n.length) return false;
     if (seg === '*' && p.length > 1) continue;
     if (seg !== n[i]) return false;

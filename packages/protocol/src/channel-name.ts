@@ -32,7 +32,10 @@ export function parseChannelName(raw: unknown): ChannelName {
   }
   if (qualifier.startsWith('filter=')) {
     // `[filter=<base64>?rewind=1]name`: a derived channel, optionally with params (RTS5).
-    const [filter = '', query] = qualifier.slice('filter='.length).split('?', 2) as [string, string?];
+    const [filter = '', query] = qualifier.slice('filter='.length).split('?', 2) as [
+      string,
+      string?,
+    ];
     if (filter === '') throw Errors.invalidChannelName(raw);
     const inner = parseChannelName(rest);
     const params: Record<string, string> = { ...inner.params };

@@ -38,14 +38,21 @@ export function normaliseInbound(data: unknown, encoding: unknown): NeutralPaylo
 /** The payload as a JSON recipient must see it: bytes become base64 text with `base64` appended. */
 export function toJsonPayload(p: NeutralPayload): NeutralPayload {
   if (p.data instanceof Uint8Array) {
-    const text = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString('base64');
+    const text = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength).toString(
+      'base64',
+    );
     return { data: text, encoding: p.encoding ? `${p.encoding}/base64` : 'base64' };
   }
   return p;
 }
 
 /** Size of a message for limits, as Ably counts it (spec TO3l8): name + data + clientId + extras. */
-export function payloadSize(name?: string, data?: Data, clientId?: string, extras?: unknown): number {
+export function payloadSize(
+  name?: string,
+  data?: Data,
+  clientId?: string,
+  extras?: unknown,
+): number {
   let size = 0;
   if (name) size += Buffer.byteLength(name);
   if (clientId) size += Buffer.byteLength(clientId);

@@ -19,7 +19,8 @@ function optString(o: Obj, key: string): string | undefined {
 function optNumber(o: Obj, key: string): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw Errors.badRequest(`${key} must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw Errors.badRequest(`${key} must be a number`);
   return v;
 }
 

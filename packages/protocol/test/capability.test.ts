@@ -30,8 +30,12 @@ describe('capability grammar', () => {
   });
 
   it('rejects unknown operations, "*" mixed with others and empty lists with 400', () => {
-    expect(() => parseCapability('{"a":["publish_"]}')).toThrow(expect.objectContaining({ statusCode: 400 }));
-    expect(() => parseCapability('{"a":["*","publish"]}')).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => parseCapability('{"a":["publish_"]}')).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
+    expect(() => parseCapability('{"a":["*","publish"]}')).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
     expect(() => parseCapability('{"a":[]}')).toThrow(expect.objectContaining({ statusCode: 400 }));
     expect(() => parseCapability('not json')).toThrow(expect.objectContaining({ statusCode: 400 }));
   });
@@ -45,13 +49,15 @@ describe('capability grammar', () => {
 
   it('RSA10: intersects a request with the key, both ways round, keeping the key order of operations', () => {
     const key = parseCapability({ 'canpublish:*': ['publish', 'subscribe'] });
-    expect(stringifyCapability(intersectCapabilities(parseCapability({ 'canpublish:check': ['*'] }), key))).toBe(
-      '{"canpublish:check":["publish","subscribe"]}',
-    );
+    expect(
+      stringifyCapability(
+        intersectCapabilities(parseCapability({ 'canpublish:check': ['*'] }), key),
+      ),
+    ).toBe('{"canpublish:check":["publish","subscribe"]}');
     const all = parseCapability({ '*': ['*'] });
-    expect(stringifyCapability(intersectCapabilities(parseCapability({ 'a:*': ['subscribe'] }), all))).toBe(
-      '{"a:*":["subscribe"]}',
-    );
+    expect(
+      stringifyCapability(intersectCapabilities(parseCapability({ 'a:*': ['subscribe'] }), all)),
+    ).toBe('{"a:*":["subscribe"]}');
     expect(() => intersectCapabilities(parseCapability({ other: ['publish'] }), key)).toThrow(
       expect.objectContaining({ code: 40160 }),
     );

@@ -9,6 +9,8 @@ describe('channel names', () => {
   });
 
   it.each(['', '[bogus', '[]x', ':hell', '[meta]'])('rejects %j with 40010', (name) => {
-    expect(() => parseChannelName(name)).toThrow(expect.objectContaining({ code: 40010, statusCode: 400 }));
+    expect(() => parseChannelName(name)).toThrow(
+      expect.objectContaining({ code: 40010, statusCode: 400 }),
+    );
   });
 });

@@ -5,12 +5,15 @@ import { decodeMsgpack, encodeMsgpack } from '@switchboard/protocol/msgpack';
 describe('codecs', () => {
   it('RSL4d: binary becomes base64 for JSON recipients and stays binary in msgpack', () => {
     const pm = { action: 15, messages: [{ data: Buffer.from('deadbeef', 'hex') }] };
-    expect(JSON.parse(encodeJson(pm)).messages[0]).toEqual({ data: '3q2+7w==', encoding: 'base64' });
+    expect(JSON.parse(encodeJson(pm)).messages[0]).toEqual({
+      data: '3q2+7w==',
+      encoding: 'base64',
+    });
     const back = decodeMsgpack(encodeMsgpack(pm)) as typeof pm;
     expect(Buffer.from(back.messages[0]!.data).toString('hex')).toBe('deadbeef');
   });
 
-  it('normalises a JSON publisher\'s base64 into bytes, keeping the rest of the encoding', () => {
+  it("normalises a JSON publisher's base64 into bytes, keeping the rest of the encoding", () => {
     expect(normaliseInbound('3q2+7w==', 'utf-8/base64')).toEqual({
       data: Buffer.from('deadbeef', 'hex'),
       encoding: 'utf-8',
@@ -19,10 +22,16 @@ describe('codecs', () => {
   });
 
   it('rejects frames of the wrong shape with 40000', () => {
-    expect(() => parseProtocolMessage({ action: 'x' })).toThrow(expect.objectContaining({ code: 40000 }));
-    expect(() => parseProtocolMessage({ action: 15, messages: 'no' })).toThrow(expect.objectContaining({ code: 40000 }));
+    expect(() => parseProtocolMessage({ action: 'x' })).toThrow(
+      expect.objectContaining({ code: 40000 }),
+    );
+    expect(() => parseProtocolMessage({ action: 15, messages: 'no' })).toThrow(
+      expect.objectContaining({ code: 40000 }),
+    );
     expect(() => parseProtocolMessage([1])).toThrow(expect.objectContaining({ code: 40000 }));
-    expect(parseProtocolMessage({ action: 10, channel: 'a', params: { rewind: 1 } }).params).toEqual({ rewind: '1' });
+    expect(
+      parseProtocolMessage({ action: 10, channel: 'a', params: { rewind: 1 } }).params,
+    ).toEqual({ rewind: '1' });
   });
 
   it('never emits msgpack ext types for plain values (ably-js decodes them as [type, bin])', () => {

@@ -47,13 +47,20 @@ function readConfigFile(path: string): Partial<SwitchboardConfig> {
 }
 
 /** Builds the config from flags, environment (PORT, SWITCHBOARD_*) and an optional JSON file. */
-export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv = process.env): SwitchboardConfig {
+export function loadConfig(
+  flags: CliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): SwitchboardConfig {
   const file = flags.config ?? env.SWITCHBOARD_CONFIG;
   const fromFile = file ? readConfigFile(resolve(file)) : {};
   const port = Number(flags.port ?? env.PORT ?? fromFile.port ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Invalid port: ${flags.port ?? env.PORT}`);
-  const production = flags.production || env.SWITCHBOARD_MODE === 'production' || fromFile.development === false;
-  const cors = env.SWITCHBOARD_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError(`Invalid port: ${flags.port ?? env.PORT}`);
+  const production =
+    flags.production || env.SWITCHBOARD_MODE === 'production' || fromFile.development === false;
+  const cors = env.SWITCHBOARD_CORS_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const config: SwitchboardConfig = {
     port,
     dataDir: resolve(flags.dataDir ?? env.SWITCHBOARD_DATA_DIR ?? fromFile.dataDir ?? './data'),

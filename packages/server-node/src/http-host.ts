@@ -38,7 +38,11 @@ function corsHeaders(origin: string | undefined, allowed: string[]): Record<stri
 function errorBody(code: number, statusCode: number, message: string): RestResponse {
   return {
     status: statusCode,
-    headers: { 'content-type': 'application/json', 'x-ably-errorcode': String(code), 'x-ably-errormessage': message },
+    headers: {
+      'content-type': 'application/json',
+      'x-ably-errorcode': String(code),
+      'x-ably-errormessage': message,
+    },
     body: Buffer.from(JSON.stringify({ error: { message, code, statusCode } })),
   };
 }
@@ -62,7 +66,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-async function serveRest(engine: Engine, options: HostOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveRest(
+  engine: Engine,
+  options: HostOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const cors = corsHeaders(req.headers.origin, options.corsOrigins);
   if (req.method === 'OPTIONS') {
@@ -81,11 +90,22 @@ async function serveRest(engine: Engine, options: HostOptions, req: IncomingMess
     response = errorBody(41300, 413, `Request body exceeds ${engine.limits.maxFrameSize} bytes`);
   } else {
     const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-    const restReq: RestRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body };
+    for (const [k, v] of Object.entries(req.headers))
+      headers[k] = Array.isArray(v) ? v.join(',') : v;
+    const restReq: RestRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body,
+    };
     response = await engine.handleRest(restReq);
   }
-  res.writeHead(response.status, { ...cors, ...response.headers, 'content-length': String(response.body.length) });
+  res.writeHead(response.status, {
+    ...cors,
+    ...response.headers,
+    'content-length': String(response.body.length),
+  });
   res.end(response.body);
 }
 
@@ -95,12 +115,18 @@ export function startHost(options: HostOptions): Promise<Host> {
   const server = createServer((req, res) => {
     serveRest(engine, options, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'Internal error', code: 50000, statusCode: 500 } }));
+      res.end(
+        JSON.stringify({ error: { message: 'Internal error', code: 50000, statusCode: 500 } }),
+      );
     });
   });
   // Frames over maxFrameSize are refused by the engine with an Ably error; far larger ones are
   // cut off here before they are buffered.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: engine.limits.maxFrameSize * 4, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: engine.limits.maxFrameSize * 4,
+    perMessageDeflate: false,
+  });
   server.on('upgrade', (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const query = new URL(req.url ?? '/', 'http://localhost').searchParams;

@@ -34,14 +34,20 @@ function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
     keys: app.keys.map((k) => ({
       keyName: `${app.id}.${k.name}`,
       secret: k.secret,
-      capability: typeof k.capability === 'string' ? k.capability : JSON.stringify(k.capability ?? { '*': ['*'] }),
+      capability:
+        typeof k.capability === 'string'
+          ? k.capability
+          : JSON.stringify(k.capability ?? { '*': ['*'] }),
     })),
     namespaces: app.namespaces ?? [],
   };
 }
 
 /** Starts Switchboard with the given config: the one wiring of ports and adapters. */
-export async function startSwitchboard(config: SwitchboardConfig, options: StartOptions = {}): Promise<Switchboard> {
+export async function startSwitchboard(
+  config: SwitchboardConfig,
+  options: StartOptions = {},
+): Promise<Switchboard> {
   const store: Store = options.memoryStore
     ? createMemoryStore()
     : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') });

@@ -15,12 +15,19 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function start(args: string[], env: Record<string, string> = {}): Promise<{ out: string; port: number; proc: ChildProcessWithoutNullStreams }> {
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ out: string; port: number; proc: ChildProcessWithoutNullStreams }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
   dirs.push(dataDir);
-  const proc = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args], {
-    env: { ...process.env, ...env },
-  });
+  const proc = spawn(
+    process.execPath,
+    [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
   running.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -41,7 +48,8 @@ describe('switchboard CLI', () => {
   it('--help explains every option', () => {
     const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
-    for (const flag of ['--port', '--data-dir', '--config', '--production', '--help']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--port', '--data-dir', '--config', '--production', '--help'])
+      expect(result.stdout).toContain(flag);
   });
 
   it('a first start creates a development app and prints a key the official client connects with', async () => {
@@ -49,26 +57,46 @@ describe('switchboard CLI', () => {
     const key = /Development key: (\S+)/.exec(out)?.[1];
     expect(key).toMatch(/^dev\.[^:]+:.+$/);
     expect(out).toContain("endpoint: 'localhost'");
-    const rt = new Ably.Realtime({ key: key!, endpoint: '127.0.0.1', port, tls: false, logLevel: 0 });
+    const rt = new Ably.Realtime({
+      key: key!,
+      endpoint: '127.0.0.1',
+      port,
+      tls: false,
+      logLevel: 0,
+    });
     await rt.connection.once('connected');
     rt.close();
   });
 
   it('production mode refuses POST /apps without the admin secret and accepts it with', async () => {
-    const { port } = await start(['--production'], { SWITCHBOARD_ADMIN_SECRET: 'admin-secret-for-tests' });
+    const { port } = await start(['--production'], {
+      SWITCHBOARD_ADMIN_SECRET: 'admin-secret-for-tests',
+    });
     const url = `http://127.0.0.1:${port}/apps`;
     const body = JSON.stringify({ keys: [{}] });
-    const denied = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const denied = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(denied.status).toBe(403);
     expect((await denied.json()).error.code).toBe(40300);
     const created = await fetch(url, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'x-switchboard-admin-secret': 'admin-secret-for-tests' },
+      headers: {
+        'content-type': 'application/json',
+        'x-switchboard-admin-secret': 'admin-secret-for-tests',
+      },
     });
     expect(created.status).toBe(201);
     const app = (await created.json()) as { keys: { keyStr: string }[] };
-    const rest = new Ably.Rest({ key: app.keys[0]!.keyStr, endpoint: '127.0.0.1', port, tls: false });
+    const rest = new Ably.Rest({
+      key: app.keys[0]!.keyStr,
+      endpoint: '127.0.0.1',
+      port,
+      tls: false,
+    });
     await rest.channels.get('x').publish('a', 'b');
   });
 

@@ -113,4 +113,3 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
   };
 }
-

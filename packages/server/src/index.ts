@@ -5,7 +5,13 @@ export type { WireFormat } from './channels/outbound-frame.js';
 export type { RestRequest, RestResponse } from './rest/http.js';
 export type { Logger } from './context.js';
 export { createMemoryStore } from './ports/store.js';
-export type { Store, AppRecord, KeyRecord, NamespaceRecord, PresenceFixture } from './ports/store.js';
+export type {
+  Store,
+  AppRecord,
+  KeyRecord,
+  NamespaceRecord,
+  PresenceFixture,
+} from './ports/store.js';
 export { createSystemClock } from './ports/clock.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export { DEFAULT_LIMITS, LIMIT_DOCS } from './limits.js';

@@ -33,7 +33,12 @@ export interface TestServer {
 /** Options for a test server. */
 export interface TestServerOptions {
   /** Keys: a capability each (`undefined` = full access), or a spec with `revocableTokens`. */
-  keys?: (string | Record<string, string[]> | { capability?: Record<string, string[]>; revocableTokens: boolean } | undefined)[];
+  keys?: (
+    | string
+    | Record<string, string[]>
+    | { capability?: Record<string, string[]>; revocableTokens: boolean }
+    | undefined
+  )[];
   namespaces?: { id: string; persisted?: boolean; authenticated?: boolean }[];
   channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
   limits?: Partial<Limits>;
@@ -45,7 +50,15 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const switchboard = await startSwitchboard(
-    { port: 0, host: '127.0.0.1', dataDir, development: true, corsOrigins: ['*'], apps: [], limits: options.limits ?? {} },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      development: true,
+      corsOrigins: ['*'],
+      apps: [],
+      limits: options.limits ?? {},
+    },
     { memoryStore: !options.sqlite },
   );
   const record = await switchboard.engine.createApp({
@@ -53,14 +66,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (spec === undefined) return {};
       if (typeof spec === 'string') return { capability: spec };
       if ('revocableTokens' in spec) {
-        return { revocableTokens: spec.revocableTokens, ...(spec.capability ? { capability: JSON.stringify(spec.capability) } : {}) };
+        return {
+          revocableTokens: spec.revocableTokens,
+          ...(spec.capability ? { capability: JSON.stringify(spec.capability) } : {}),
+        };
       }
       return { capability: JSON.stringify(spec) };
     }),
     namespaces: options.namespaces ?? [],
     channels: options.channels ?? [],
   });
-  const keys = record.keys.map((k) => ({ keyName: k.keyName, secret: k.secret, keyStr: `${k.keyName}:${k.secret}` }));
+  const keys = record.keys.map((k) => ({
+    keyName: k.keyName,
+    secret: k.secret,
+    keyStr: `${k.keyName}:${k.secret}`,
+  }));
   return {
     port: switchboard.port,
     switchboard,

@@ -20,7 +20,10 @@ export function rawClient(port: number, query: Record<string, string>): Promise<
   const params = new URLSearchParams({ v: '6', format, heartbeats: 'false', ...query });
   const socket = new WebSocket(`ws://127.0.0.1:${port}/?${params}`);
   const received: ProtocolMessage[] = [];
-  const waiters: { predicate: (pm: ProtocolMessage) => boolean; resolve: (pm: ProtocolMessage) => void }[] = [];
+  const waiters: {
+    predicate: (pm: ProtocolMessage) => boolean;
+    resolve: (pm: ProtocolMessage) => void;
+  }[] = [];
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('message', (data: Buffer, isBinary) => {
     let pm: ProtocolMessage;
@@ -51,7 +54,10 @@ export function rawClient(port: number, query: Record<string, string>): Promise<
       const found = received.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error('timed out waiting for a frame')),
+          timeoutMs,
+        );
         waiters.push({
           predicate,
           resolve: (pm) => {

@@ -26,7 +26,8 @@ function namespaceFromSpec(spec: unknown): NamespaceRecord {
 }
 
 function fixturesFromSpec(spec: unknown): { name: string; presence: PresenceFixture[] } {
-  if (!isObj(spec) || typeof spec.name !== 'string') throw Errors.badRequest('Each channel needs a name');
+  if (!isObj(spec) || typeof spec.name !== 'string')
+    throw Errors.badRequest('Each channel needs a name');
   const presence = Array.isArray(spec.presence) ? spec.presence : [];
   return {
     name: spec.name,
@@ -54,7 +55,8 @@ export function appFromSpec(body: unknown, now: number, appId = randomId(6)): Ap
     namespaces: Array.isArray(spec.namespaces) ? spec.namespaces.map(namespaceFromSpec) : [],
   };
   if (Array.isArray(spec.channels)) record.channels = spec.channels.map(fixturesFromSpec);
-  const limits = isObj(spec.limits) && isObj(spec.limits.presence) ? spec.limits.presence : undefined;
+  const limits =
+    isObj(spec.limits) && isObj(spec.limits.presence) ? spec.limits.presence : undefined;
   if (limits && typeof limits.maxMembers === 'number') {
     record.limits = { presenceMaxMembers: limits.maxMembers };
   }

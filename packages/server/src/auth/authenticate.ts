@@ -53,7 +53,9 @@ export function authenticate(
       key,
       method: 'basic',
       capability: key.parsedCapability,
-      ...(requestedClientId ? { clientId: requestedClientId, reportedClientId: requestedClientId } : {}),
+      ...(requestedClientId
+        ? { clientId: requestedClientId, reportedClientId: requestedClientId }
+        : {}),
       mayAssumeAnyClientId: !requestedClientId,
     };
   }
@@ -62,7 +64,8 @@ export function authenticate(
   const app = key && registry.get(key.appId);
   if (!key || !app) throw Errors.tokenUnrecognized();
   const claims = verifyToken(credentials.token, key.secret, now);
-  if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued, now)) throw Errors.tokenRevoked();
+  if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued, now))
+    throw Errors.tokenRevoked();
   let clientId = claims.clientId;
   let mayAssumeAnyClientId = false;
   if (clientId === '*') {
@@ -79,7 +82,11 @@ export function authenticate(
     method: 'token',
     capability: parseCapability(claims.capability),
     ...(clientId ? { clientId } : {}),
-    ...(clientId ? { reportedClientId: clientId } : claims.clientId === '*' ? { reportedClientId: '*' } : {}),
+    ...(clientId
+      ? { reportedClientId: clientId }
+      : claims.clientId === '*'
+        ? { reportedClientId: '*' }
+        : {}),
     mayAssumeAnyClientId,
     issued: claims.issued,
     expires: claims.expires,

@@ -86,7 +86,13 @@ export function issueToken(
     }
     clientId = params.clientId;
   }
-  const claims = { keyName, capability, issued: now, expires: now + ttl, ...(clientId ? { clientId } : {}) };
+  const claims = {
+    keyName,
+    capability,
+    issued: now,
+    expires: now + ttl,
+    ...(clientId ? { clientId } : {}),
+  };
   return { token: signToken(claims, key.secret), ...claims };
 }
 
@@ -102,7 +108,8 @@ export function redeemTokenRequest(
   limits: Limits,
   now: number,
 ): TokenDetails {
-  if (typeof body !== 'object' || body === null) throw Errors.badRequest('TokenRequest body required');
+  if (typeof body !== 'object' || body === null)
+    throw Errors.badRequest('TokenRequest body required');
   const req = body as Obj;
   if (req.keyName !== pathKeyName) throw Errors.badRequest('keyName does not match the URL');
   const key = registry.findKey(pathKeyName);
@@ -110,10 +117,16 @@ export function redeemTokenRequest(
   if (typeof req.mac !== 'string' || typeof req.nonce !== 'string') {
     throw Errors.badRequest('TokenRequest needs mac and nonce');
   }
-  const signText =
-    [pathKeyName, field(req.ttl), field(req.capability), field(req.clientId), field(req.timestamp), req.nonce]
-      .map((f) => `${f}\n`)
-      .join('');
+  const signText = [
+    pathKeyName,
+    field(req.ttl),
+    field(req.capability),
+    field(req.clientId),
+    field(req.timestamp),
+    req.nonce,
+  ]
+    .map((f) => `${f}\n`)
+    .join('');
   const expected = createHmac('sha256', key.secret).update(signText).digest();
   const given = Buffer.from(req.mac, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

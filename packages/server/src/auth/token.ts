@@ -31,7 +31,11 @@ export function signToken(claims: Omit<TokenClaims, 'nonce'>, secret: string): s
 }
 
 /** Reads claims without checking the signature (to find the key); throws 40143 if not ours. */
-export function readTokenClaims(token: string): { claims: TokenClaims; payload: string; mac: string } {
+export function readTokenClaims(token: string): {
+  claims: TokenClaims;
+  payload: string;
+  mac: string;
+} {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX) throw Errors.tokenUnrecognized();
   const [, payload, mac] = parts as [string, string, string];

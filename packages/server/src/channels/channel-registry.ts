@@ -41,7 +41,11 @@ export function createChannelRegistry(limits: Limits): ChannelRegistry {
       const idleFor = Math.max(limits.historyMinAgeMs, limits.connectionStateTtlMs) * 2;
       for (const map of channels.values()) {
         for (const [name, ch] of map) {
-          if (ch.subscribers.size === 0 && ch.presence.size() === 0 && now - ch.lastActivity() > idleFor) {
+          if (
+            ch.subscribers.size === 0 &&
+            ch.presence.size() === 0 &&
+            now - ch.lastActivity() > idleFor
+          ) {
             map.delete(name);
           }
         }

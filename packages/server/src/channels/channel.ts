@@ -30,6 +30,8 @@ export interface Publication {
   pmId: string;
   timestamp: number;
   messages: Message[];
+  /** Which messages carry a client-supplied id, and so are deduplicated by it (RSL1k). */
+  clientSuppliedIds: readonly boolean[];
 }
 
 /** One channel of one app: serial sequence, log, presence set and subscribers. */
@@ -45,10 +47,18 @@ export interface Channel {
   currentSerial(): string;
   currentSeq(): number;
   serialOf(seq: number): string;
-  /** Appends and fans out messages; returns the per-message serials. */
-  publish(publication: Publication, now: number): string[];
+  /**
+   * Appends and fans out messages; returns each message's serial, or null for a repeat of a
+   * client-supplied id seen inside the idempotency window (acknowledged, not delivered).
+   */
+  publish(publication: Publication, now: number): (string | null)[];
   /** Fans out presence events (already applied to the set) under the next serial. */
-  broadcastPresence(events: PresenceMessage[], pmId: string, connectionId: string | undefined, now: number): void;
+  broadcastPresence(
+    events: PresenceMessage[],
+    pmId: string,
+    connectionId: string | undefined,
+    now: number,
+  ): void;
   /** Whether the message id was seen inside the idempotency window; records it if not. */
   seenMessageId(id: string, now: number): boolean;
   lastActivity(): number;
@@ -73,6 +83,16 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
 
   const serialOf = (s: number): string => formatSerial(epoch, s);
 
+  const seenMessageId = (id: string, now: number): boolean => {
+    const at = seenIds.get(id);
+    if (at !== undefined && now - at < options.idempotencyWindowMs) return true;
+    if (seenIds.size > 10_000) {
+      for (const [k, t] of seenIds) if (now - t >= options.idempotencyWindowMs) seenIds.delete(k);
+    }
+    seenIds.set(id, now);
+    return false;
+  };
+
   const fanOut = (frame: OutboundFrame, modeBit: number, publisher: string | undefined): void => {
     for (const sub of subscribers) {
       if (!sub.live || (sub.modes & modeBit) === 0) continue;
@@ -93,14 +113,20 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     currentSeq: () => seq,
     serialOf,
     publish(publication, now) {
+      const serials: (string | null)[] = publication.messages.map(() => null);
+      const fresh = publication.messages.flatMap((m, i) =>
+        publication.clientSuppliedIds[i] && m.id !== undefined && seenMessageId(m.id, now)
+          ? []
+          : [i],
+      );
+      if (fresh.length === 0) return serials;
       active = now;
       seq += 1;
       const channelSerial = serialOf(seq);
-      const serials: string[] = [];
-      const messages = publication.messages.map((m, i) => {
-        const serial = `${channelSerial}:${i}`;
-        serials.push(serial);
-        return { ...m, serial };
+      const messages = fresh.map((i, k) => {
+        const serial = `${channelSerial}:${k}`;
+        serials[i] = serial;
+        return { ...publication.messages[i]!, serial };
       });
       const pm: ProtocolMessage = {
         action: Action.MESSAGE,
@@ -135,15 +161,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       // Own presence is always delivered (RTP17a), so no echo suppression here.
       fanOut(frame, Flag.PRESENCE_SUBSCRIBE, undefined);
     },
-    seenMessageId(id, now) {
-      const at = seenIds.get(id);
-      if (at !== undefined && now - at < options.idempotencyWindowMs) return true;
-      if (seenIds.size > 10_000) {
-        for (const [k, t] of seenIds) if (now - t >= options.idempotencyWindowMs) seenIds.delete(k);
-      }
-      seenIds.set(id, now);
-      return false;
-    },
+    seenMessageId,
     lastActivity: () => active,
   };
 }

@@ -8,7 +8,10 @@ import { Errors, type Message } from '@switchboard/protocol';
  */
 export type MessageFilter = (message: Message) => boolean;
 
-type Token = { kind: 'op'; value: string } | { kind: 'value'; value: unknown } | { kind: 'path'; value: string[] };
+type Token =
+  | { kind: 'op'; value: string }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'path'; value: string[] };
 
 function tokenize(expr: string): Token[] {
   const tokens: Token[] = [];
@@ -103,7 +106,12 @@ function parse(tokens: Token[]): Node {
     const t = tokens[pos++];
     if (t?.kind === 'value') return () => t.value;
     if (t?.kind === 'path') {
-      return (s) => t.value.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), s);
+      return (s) =>
+        t.value.reduce<unknown>(
+          (v, key) =>
+            v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined,
+          s,
+        );
     }
     throw Errors.invalidChannelName('filter: expression expected');
   };

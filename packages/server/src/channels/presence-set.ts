@@ -11,14 +11,20 @@ export interface PresenceSet {
    * undefined when nothing changes for other clients (a re-enter with the member's own id,
    * RTP17g, or a LEAVE of someone not present, RTP10d).
    */
-  apply(event: PresenceMessage & { clientId: string; connectionId: string }): PresenceMessage | undefined;
+  apply(
+    event: PresenceMessage & { clientId: string; connectionId: string },
+  ): PresenceMessage | undefined;
   /** Removes every member of a connection, returning LEAVE events to broadcast. */
-  removeConnection(connectionId: string, leave: (member: PresenceMessage) => PresenceMessage): PresenceMessage[];
+  removeConnection(
+    connectionId: string,
+    leave: (member: PresenceMessage) => PresenceMessage,
+  ): PresenceMessage[];
   /** Members that belong to one connection. */
   ofConnection(connectionId: string): PresenceMessage[];
 }
 
-const memberKey = (clientId: string, connectionId: string): string => `${clientId}\n${connectionId}`;
+const memberKey = (clientId: string, connectionId: string): string =>
+  `${clientId}\n${connectionId}`;
 
 /** Creates an empty presence set. */
 export function createPresenceSet(): PresenceSet {
@@ -37,8 +43,10 @@ export function createPresenceSet(): PresenceSet {
       }
       if (existing && event.id !== undefined && existing.id === event.id) return undefined;
       members.set(key, event);
-      if (existing && event.action === PresenceAction.ENTER) return { ...event, action: PresenceAction.UPDATE };
-      if (!existing && event.action === PresenceAction.UPDATE) return { ...event, action: PresenceAction.ENTER };
+      if (existing && event.action === PresenceAction.ENTER)
+        return { ...event, action: PresenceAction.UPDATE };
+      if (!existing && event.action === PresenceAction.UPDATE)
+        return { ...event, action: PresenceAction.ENTER };
       return event;
     },
     removeConnection(connectionId, leave) {
@@ -51,6 +59,7 @@ export function createPresenceSet(): PresenceSet {
       }
       return leaves;
     },
-    ofConnection: (connectionId) => [...members.values()].filter((m) => m.connectionId === connectionId),
+    ofConnection: (connectionId) =>
+      [...members.values()].filter((m) => m.connectionId === connectionId),
   };
 }

@@ -31,8 +31,12 @@ function rewindBacklog(channel: Channel, rewind: string, now: number): LogEntry[
   if (count !== undefined) return count === 0 ? [] : channel.log.last(Math.min(count, 100));
   const m = /^(\d+)(s|m|h)$/.exec(rewind);
   if (!m) return undefined;
-  const ms = Number(m[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 's' | 'm' | 'h'];
-  return channel.log.entries().filter((e) => e.timestamp >= now - ms).slice(-100);
+  const ms =
+    Number(m[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 's' | 'm' | 'h'];
+  return channel.log
+    .entries()
+    .filter((e) => e.timestamp >= now - ms)
+    .slice(-100);
 }
 
 /**
@@ -93,7 +97,11 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
       flags |= Flag.RESUMED;
       backlog = missed;
     }
-  } else if (params.rewind !== undefined && !pm.channelSerial && !((pm.flags ?? 0) & Flag.ATTACH_RESUME)) {
+  } else if (
+    params.rewind !== undefined &&
+    !pm.channelSerial &&
+    !((pm.flags ?? 0) & Flag.ATTACH_RESUME)
+  ) {
     const entries = rewindBacklog(channel, params.rewind, now);
     if (entries === undefined) {
       channelError(session, rawName, Errors.invalidParameter(`Invalid rewind: ${params.rewind}`));
@@ -116,11 +124,21 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
 
   const echoed: Record<string, string> = {};
   for (const [k, v] of Object.entries(pm.params ?? {})) if (RECOGNISED_PARAMS.has(k)) echoed[k] = v;
-  const attached: ProtocolMessage = { action: Action.ATTACHED, channel: rawName, channelSerial: attachSerial, flags };
+  const attached: ProtocolMessage = {
+    action: Action.ATTACHED,
+    channel: rawName,
+    channelSerial: attachSerial,
+    flags,
+  };
   if (Object.keys(echoed).length > 0) attached.params = echoed;
   session.send(attached);
   if (members.length > 0) {
-    session.send({ action: Action.SYNC, channel: rawName, channelSerial: `${randomId(6)}:`, presence: members });
+    session.send({
+      action: Action.SYNC,
+      channel: rawName,
+      channelSerial: `${randomId(6)}:`,
+      presence: members,
+    });
   }
   for (const entry of backlog) attachment.send(entry.frame);
   attachment.live = true;

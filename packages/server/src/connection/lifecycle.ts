@@ -1,9 +1,20 @@
-import { Action, Errors, isErrorInfo, type ConnectionDetails, type ErrorInfo } from '@switchboard/protocol';
+import {
+  Action,
+  Errors,
+  isErrorInfo,
+  type ConnectionDetails,
+  type ErrorInfo,
+} from '@switchboard/protocol';
 import { authenticate, type Credentials } from '../auth/authenticate.js';
 import type { EngineContext } from '../context.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
 import { leaveChannel } from './presence-leave.js';
-import { createSession, slowConsumerError, type Session, type SessionOptions } from '../session/session.js';
+import {
+  createSession,
+  slowConsumerError,
+  type Session,
+  type SessionOptions,
+} from '../session/session.js';
 import { armTokenTimers } from './token-timers.js';
 import type { Transport } from '../session/transport.js';
 
@@ -33,7 +44,10 @@ export function sendConnected(ctx: EngineContext, session: Session, error?: Erro
 }
 
 /** Reads connection options from the connect URL (protocol §1.3). */
-export function sessionOptions(query: URLSearchParams, format: SessionOptions['format']): SessionOptions {
+export function sessionOptions(
+  query: URLSearchParams,
+  format: SessionOptions['format'],
+): SessionOptions {
   const options: SessionOptions = {
     format,
     echo: query.get('echo') !== 'false',
@@ -58,7 +72,8 @@ export function connectCredentials(query: URLSearchParams): Credentials | undefi
 /** Forgets a session: its attachments, presence and timers (CLOSE or resume window over). */
 export function discardSession(ctx: EngineContext, session: Session, reason: string): void {
   if (!session.machine.transition('closed', reason)) return;
-  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[]) session.cancelTimer(name);
+  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[])
+    session.cancelTimer(name);
   for (const attachment of session.attachments.values()) {
     attachment.channel.subscribers.delete(attachment);
     leaveChannel(ctx, attachment.channel, session.id);
@@ -105,9 +120,10 @@ export function dropSlowConsumer(ctx: EngineContext, session: Session): void {
   if (!transport) return;
   ctx.logger.warn('disconnecting slow consumer', { connectionId: session.id });
   transport.send(
-    createOutboundFrame({ action: Action.DISCONNECTED, error: slowConsumerError(ctx).toJSON() }).bytes(
-      transport.format,
-    ),
+    createOutboundFrame({
+      action: Action.DISCONNECTED,
+      error: slowConsumerError(ctx).toJSON(),
+    }).bytes(transport.format),
   );
   transport.close(true);
   transportLost(ctx, session, transport);
@@ -129,7 +145,13 @@ export function openSession(
   }
   let auth;
   try {
-    auth = authenticate(ctx.apps, credentials, query.get('clientId') ?? undefined, ctx.clock.now(), ctx.revocations);
+    auth = authenticate(
+      ctx.apps,
+      credentials,
+      query.get('clientId') ?? undefined,
+      ctx.clock.now(),
+      ctx.revocations,
+    );
   } catch (err) {
     sendFatal(transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
     return undefined;
@@ -163,12 +185,19 @@ export function openSession(
 
 /** Sends a connection-level ERROR and closes: the client goes FAILED (or renews, for 4014x). */
 export function sendFatal(transport: Transport, error: ErrorInfo): void {
-  transport.send(createOutboundFrame({ action: Action.ERROR, error: error.toJSON() }).bytes(transport.format));
+  transport.send(
+    createOutboundFrame({ action: Action.ERROR, error: error.toJSON() }).bytes(transport.format),
+  );
   transport.close();
 }
 
 /** Ends the transports of connections whose token was just revoked (RSA17, 40141). */
-export function disconnectRevoked(ctx: EngineContext, keyName: string, clientId: string, issuedBefore: number): void {
+export function disconnectRevoked(
+  ctx: EngineContext,
+  keyName: string,
+  clientId: string,
+  issuedBefore: number,
+): void {
   for (const session of ctx.connections.all()) {
     const a = session.auth;
     if (a.method !== 'token' || a.key.keyName !== keyName || a.clientId !== clientId) continue;

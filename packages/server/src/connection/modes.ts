@@ -19,7 +19,8 @@ export function permittedModes(cap: Capability, channel: string): number {
   if (permits(cap, channel, 'annotation-publish') || permits(cap, channel, 'publish')) {
     modes |= Flag.ANNOTATION_PUBLISH;
   }
-  if (permits(cap, channel, 'annotation-subscribe') || canSubscribe) modes |= Flag.ANNOTATION_SUBSCRIBE;
+  if (permits(cap, channel, 'annotation-subscribe') || canSubscribe)
+    modes |= Flag.ANNOTATION_SUBSCRIBE;
   if (permits(cap, channel, 'object-subscribe')) modes |= Flag.OBJECT_SUBSCRIBE;
   if (permits(cap, channel, 'object-publish')) modes |= Flag.OBJECT_PUBLISH;
   return modes;
@@ -29,7 +30,10 @@ export function permittedModes(cap: Capability, channel: string): number {
  * Modes requested by an ATTACH: the `modes` param wins over flags (RTL4l), none means the
  * default set. Returns undefined for an invalid `modes` param.
  */
-export function requestedModes(flags: number | undefined, params: Record<string, string>): number | undefined {
+export function requestedModes(
+  flags: number | undefined,
+  params: Record<string, string>,
+): number | undefined {
   if (params.modes !== undefined) return parseModesParam(params.modes);
   const fromFlags = (flags ?? 0) & ALL_MODES;
   return fromFlags === 0 ? DEFAULT_MODES : fromFlags;

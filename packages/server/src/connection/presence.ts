@@ -20,7 +20,9 @@ function presenceClientId(session: Session, claimed: string | undefined): string
   if (clientId === undefined) throw Errors.presenceWithoutClientId();
   // enterClient on behalf of others needs Basic auth or a wildcard token (RTP14, RTP15).
   if (clientId !== auth.clientId && auth.method !== 'basic' && !auth.mayAssumeAnyClientId) {
-    throw Errors.invalidClientId(`Cannot use clientId "${clientId}" for presence on this connection`);
+    throw Errors.invalidClientId(
+      `Cannot use clientId "${clientId}" for presence on this connection`,
+    );
   }
   return clientId;
 }
@@ -39,9 +41,11 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     const { name } = parseChannelName(pm.channel);
     requireChannelAccess(ctx.apps, session.auth, name, 'presence');
     const attachment = session.attachments.get(pm.channel ?? '');
-    if (attachment && (attachment.requested & Flag.PRESENCE) === 0) throw Errors.modeNotGranted('presence', name);
+    if (attachment && (attachment.requested & Flag.PRESENCE) === 0)
+      throw Errors.modeNotGranted('presence', name);
     const channel = ctx.channels.get(session.auth.app.record.id, name);
-    const maxMembers = session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
+    const maxMembers =
+      session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
     const now = ctx.clock.now();
     const events: PresenceMessage[] = [];
     items.forEach((item, i) => {

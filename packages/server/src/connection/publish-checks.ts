@@ -6,11 +6,16 @@ import type { Limits } from '../limits.js';
  * Applies the clientId rules to one message (RTL6g, RSA8f): an identified publisher may only
  * publish as itself; an anonymous token may not name one; Basic auth or `*` may name anyone.
  */
-export function resolveClientId(auth: AuthContext, claimed: string | undefined): string | undefined {
+export function resolveClientId(
+  auth: AuthContext,
+  claimed: string | undefined,
+): string | undefined {
   if (claimed === undefined) return auth.clientId;
   if (auth.clientId !== undefined) {
     if (claimed !== auth.clientId) {
-      throw Errors.invalidClientId(`Message clientId "${claimed}" does not match "${auth.clientId}"`);
+      throw Errors.invalidClientId(
+        `Message clientId "${claimed}" does not match "${auth.clientId}"`,
+      );
     }
     return claimed;
   }

@@ -70,7 +70,10 @@ export function checkInboundRate(ctx: EngineContext, session: Session, count: nu
 export function handlePublish(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const msgSerial = pm.msgSerial;
   if (msgSerial === undefined) {
-    session.send({ action: Action.ERROR, error: Errors.badRequest('MESSAGE without msgSerial').toJSON() });
+    session.send({
+      action: Action.ERROR,
+      error: Errors.badRequest('MESSAGE without msgSerial').toJSON(),
+    });
     return;
   }
   if (handledAsResend(session, msgSerial)) return;
@@ -81,7 +84,8 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     const { name } = parseChannelName(pm.channel);
     requireChannelAccess(ctx.apps, session.auth, name, 'publish');
     const attachment = session.attachments.get(pm.channel ?? '');
-    if (attachment && (attachment.requested & Flag.PUBLISH) === 0) throw Errors.modeNotGranted('publish', name);
+    if (attachment && (attachment.requested & Flag.PUBLISH) === 0)
+      throw Errors.modeNotGranted('publish', name);
     const timestamp = ctx.clock.now();
     const stamped = messages.map((m, i) =>
       stampMessage(m, session.auth, ctx.limits, {
@@ -91,24 +95,16 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       }),
     );
     const channel = ctx.channels.get(session.auth.app.record.id, name);
-    // Idempotent publishing (RSL1k): a client-supplied id seen before is acknowledged, not delivered.
-    const freshIndexes = stamped.flatMap((m, i) =>
-      messages[i]?.id !== undefined && channel.seenMessageId(m.id!, timestamp) ? [] : [i],
+    const serials = channel.publish(
+      {
+        connectionId: session.id,
+        pmId: `${session.id}:${msgSerial}`,
+        timestamp,
+        messages: stamped,
+        clientSuppliedIds: messages.map((m) => m.id !== undefined),
+      },
+      timestamp,
     );
-    const published =
-      freshIndexes.length === 0
-        ? []
-        : channel.publish(
-            {
-              connectionId: session.id,
-              pmId: `${session.id}:${msgSerial}`,
-              timestamp,
-              messages: freshIndexes.map((i) => stamped[i]!),
-            },
-            timestamp,
-          );
-    const serials: (string | null)[] = stamped.map(() => null);
-    freshIndexes.forEach((i, k) => (serials[i] = published[k] ?? null));
     ack(session, msgSerial, { serials });
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());

@@ -22,8 +22,15 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
   }
   let auth;
   try {
-    auth = authenticate(ctx.apps, { token }, session.auth.clientId, ctx.clock.now(), ctx.revocations);
-    if (auth.app !== session.auth.app) throw Errors.incompatibleCredentials('Token is for another app');
+    auth = authenticate(
+      ctx.apps,
+      { token },
+      session.auth.clientId,
+      ctx.clock.now(),
+      ctx.revocations,
+    );
+    if (auth.app !== session.auth.app)
+      throw Errors.incompatibleCredentials('Token is for another app');
   } catch (err) {
     sendFatal(transport, isErrorInfo(err) ? err : Errors.tokenError('Token rejected'));
     return;

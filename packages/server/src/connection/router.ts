@@ -19,7 +19,9 @@ import type { Session } from '../session/session.js';
 function decodeFrame(ctx: EngineContext, session: Session, data: Buffer | string): ProtocolMessage {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
   if (size > ctx.limits.maxFrameSize) {
-    throw Errors.badRequest(`Frame of ${size} bytes exceeds maxFrameSize ${ctx.limits.maxFrameSize}`);
+    throw Errors.badRequest(
+      `Frame of ${size} bytes exceeds maxFrameSize ${ctx.limits.maxFrameSize}`,
+    );
   }
   let raw: unknown;
   try {
@@ -34,16 +36,24 @@ function decodeFrame(ctx: EngineContext, session: Session, data: Buffer | string
 }
 
 /** Best-effort recovery of msgSerial/channel from a frame that failed validation. */
-function answerInvalid(session: Session, data: Buffer | string, error: ReturnType<typeof Errors.badRequest>): boolean {
+function answerInvalid(
+  session: Session,
+  data: Buffer | string,
+  error: ReturnType<typeof Errors.badRequest>,
+): boolean {
   let raw: unknown;
   try {
-    raw = session.options.format === 'json' ? JSON.parse(String(data)) : decodeMsgpack(data as Buffer);
+    raw =
+      session.options.format === 'json' ? JSON.parse(String(data)) : decodeMsgpack(data as Buffer);
   } catch {
     return false;
   }
   if (typeof raw !== 'object' || raw === null) return false;
   const r = raw as Record<string, unknown>;
-  if ((r.action === Action.MESSAGE || r.action === Action.PRESENCE) && typeof r.msgSerial === 'number') {
+  if (
+    (r.action === Action.MESSAGE || r.action === Action.PRESENCE) &&
+    typeof r.msgSerial === 'number'
+  ) {
     session.send({ action: Action.NACK, msgSerial: r.msgSerial, count: 1, error: error.toJSON() });
     return true;
   }
@@ -73,7 +83,11 @@ export function receiveFrame(ctx: EngineContext, session: Session, data: Buffer 
 function dispatch(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   switch (pm.action) {
     case Action.HEARTBEAT:
-      session.send(pm.id !== undefined ? { action: Action.HEARTBEAT, id: pm.id } : { action: Action.HEARTBEAT });
+      session.send(
+        pm.id !== undefined
+          ? { action: Action.HEARTBEAT, id: pm.id }
+          : { action: Action.HEARTBEAT },
+      );
       return;
     case Action.MESSAGE:
       return handlePublish(ctx, session, pm);

@@ -21,13 +21,16 @@ export function armTokenTimers(ctx: EngineContext, session: Session): void {
       if (session.transport) session.send({ action: Action.AUTH });
     }, remaining - lead);
   }
-  session.timers.expiry = ctx.clock.setTimer(() => {
-    // Timers run on a monotonic clock and may fire a millisecond before the wall clock says the
-    // token has expired; re-arm rather than miss the expiry.
-    if (session.auth.expires !== undefined && session.auth.expires > ctx.clock.now()) {
-      armTokenTimers(ctx, session);
-      return;
-    }
-    session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
-  }, Math.max(0, remaining));
+  session.timers.expiry = ctx.clock.setTimer(
+    () => {
+      // Timers run on a monotonic clock and may fire a millisecond before the wall clock says the
+      // token has expired; re-arm rather than miss the expiry.
+      if (session.auth.expires !== undefined && session.auth.expires > ctx.clock.now()) {
+        armTokenTimers(ctx, session);
+        return;
+      }
+      session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
+    },
+    Math.max(0, remaining),
+  );
 }

@@ -15,7 +15,11 @@ export interface HistoryQuery {
 }
 
 /** Reads and validates the history query; throws 40003 for bad values. */
-export function parseHistoryQuery(query: URLSearchParams, maxLimit: number, epoch: string): HistoryQuery {
+export function parseHistoryQuery(
+  query: URLSearchParams,
+  maxLimit: number,
+  epoch: string,
+): HistoryQuery {
   const num = (name: string, fallback: number): number => {
     const raw = query.get(name);
     if (raw === null || raw === '') return fallback;

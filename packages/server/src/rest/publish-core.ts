@@ -33,23 +33,22 @@ export function publishToChannel(
   const viaKey = raw.find((m) => m.connectionKey)?.connectionKey;
   if (viaKey) {
     const session = ctx.connections.byKey(viaKey);
-    if (!session || session.auth.app !== auth.app) throw Errors.invalidParameter('Invalid connectionKey');
+    if (!session || session.auth.app !== auth.app)
+      throw Errors.invalidParameter('Invalid connectionKey');
     connectionId = session.id;
   }
   const stamped = raw.map((m, i) =>
     stampMessage(m, auth, ctx.limits, { id: `${base}:${i}`, connectionId, timestamp: now }),
   );
-  const freshIndexes = stamped.flatMap((m, i) =>
-    raw[i]?.id !== undefined && channel.seenMessageId(m.id!, now) ? [] : [i],
+  const serials = channel.publish(
+    {
+      connectionId,
+      pmId: `${connectionId}:${base}`,
+      timestamp: now,
+      messages: stamped,
+      clientSuppliedIds: raw.map((m) => m.id !== undefined),
+    },
+    now,
   );
-  const published =
-    freshIndexes.length === 0
-      ? []
-      : channel.publish(
-          { connectionId, pmId: `${connectionId}:${base}`, timestamp: now, messages: freshIndexes.map((i) => stamped[i]!) },
-          now,
-        );
-  const serials: (string | null)[] = stamped.map(() => null);
-  freshIndexes.forEach((i, k) => (serials[i] = published[k] ?? null));
   return { channel: name, messageId: base, serials };
 }

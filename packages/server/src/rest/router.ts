@@ -12,10 +12,19 @@ import {
   publishRoute,
 } from './routes/channel-routes.js';
 import { requestTokenRoute } from './routes/token-routes.js';
-import { batchPresenceRoute, batchPublishRoute, revokeTokensRoute, statsRoute } from './routes/batch-routes.js';
+import {
+  batchPresenceRoute,
+  batchPublishRoute,
+  revokeTokensRoute,
+  statsRoute,
+} from './routes/batch-routes.js';
 import { disconnectRevoked } from '../connection/lifecycle.js';
 
-type Handler = (ctx: EngineContext, req: RestRequest, ...params: string[]) => RestResponse | Promise<RestResponse>;
+type Handler = (
+  ctx: EngineContext,
+  req: RestRequest,
+  ...params: string[]
+) => RestResponse | Promise<RestResponse>;
 
 interface Route {
   method: string;

@@ -7,7 +7,11 @@ import {
 import type { AuthContext } from '../auth/authenticate.js';
 import type { Channel, Subscriber } from '../channels/channel.js';
 import type { MessageFilter } from '../channels/message-filter.js';
-import { createOutboundFrame, type OutboundFrame, type WireFormat } from '../channels/outbound-frame.js';
+import {
+  createOutboundFrame,
+  type OutboundFrame,
+  type WireFormat,
+} from '../channels/outbound-frame.js';
 import { randomId } from '../ids.js';
 import type { Limits } from '../limits.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
@@ -129,7 +133,8 @@ export function createAttachment(
           const { messages } = frame.pm;
           if (!filter || !messages) return session.send({ ...frame.pm, channel: clientName });
           const admitted = messages.filter(filter);
-          if (admitted.length > 0) session.send({ ...frame.pm, channel: clientName, messages: admitted });
+          if (admitted.length > 0)
+            session.send({ ...frame.pm, channel: clientName, messages: admitted });
         };
   return {
     channel,
@@ -150,4 +155,3 @@ export function createAttachment(
 export function slowConsumerError(ctx: { limits: Limits }): ErrorInfo {
   return Errors.outboundQueueOverflow(ctx.limits.maxOutboundBufferBytes);
 }
-

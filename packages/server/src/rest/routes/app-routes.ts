@@ -7,7 +7,9 @@ import type { RestRequest, RestResponse } from '../http.js';
 
 function isAdmin(ctx: EngineContext, req: RestRequest): boolean {
   const secret = ctx.adminSecret;
-  const given = req.headers['x-switchboard-admin-secret'] ?? req.headers.authorization?.replace(/^Bearer /i, '');
+  const given =
+    req.headers['x-switchboard-admin-secret'] ??
+    req.headers.authorization?.replace(/^Bearer /i, '');
   if (!secret || !given) return false;
   const a = Buffer.from(secret);
   const b = Buffer.from(given);
@@ -15,7 +17,11 @@ function isAdmin(ctx: EngineContext, req: RestRequest): boolean {
 }
 
 /** Loads an app's presence fixtures as members that belong to no live connection. */
-export function loadPresenceFixtures(ctx: EngineContext, appId: string, channels: { name: string; presence: { clientId: string; data?: string; encoding?: string }[] }[]): void {
+export function loadPresenceFixtures(
+  ctx: EngineContext,
+  appId: string,
+  channels: { name: string; presence: { clientId: string; data?: string; encoding?: string }[] }[],
+): void {
   const now = ctx.clock.now();
   const connectionId = `fixtures${appId}`;
   for (const spec of channels) {
@@ -43,7 +49,8 @@ export function loadPresenceFixtures(ctx: EngineContext, appId: string, channels
  * it needs the admin secret.
  */
 export async function createAppRoute(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
-  if (!ctx.development && !isAdmin(ctx, req)) throw Errors.forbidden('Creating apps needs the admin secret');
+  if (!ctx.development && !isAdmin(ctx, req))
+    throw Errors.forbidden('Creating apps needs the admin secret');
   const record = appFromSpec(decodeBody(req), ctx.clock.now());
   await ctx.apps.save(record);
   if (record.channels) loadPresenceFixtures(ctx, record.id, record.channels);
@@ -51,7 +58,11 @@ export async function createAppRoute(ctx: EngineContext, req: RestRequest): Prom
 }
 
 /** DELETE /apps/{id}: with a key of that app (Basic) or the admin secret. */
-export async function deleteAppRoute(ctx: EngineContext, req: RestRequest, appId: string): Promise<RestResponse> {
+export async function deleteAppRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  appId: string,
+): Promise<RestResponse> {
   if (!isAdmin(ctx, req)) {
     const auth = req.headers.authorization;
     if (!auth?.startsWith('Basic ')) throw Errors.unauthorized();

@@ -1,4 +1,10 @@
-import { Errors, isErrorInfo, parseChannelName, parseMessage, permits } from '@switchboard/protocol';
+import {
+  Errors,
+  isErrorInfo,
+  parseChannelName,
+  parseMessage,
+  permits,
+} from '@switchboard/protocol';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
@@ -9,7 +15,10 @@ import { restAuth } from '../rest-auth.js';
 type Obj = Record<string, unknown>;
 
 /** Per-item outcome: the result, or the error that stopped it (BatchResult members, BAR2). */
-function attempt<T extends Obj>(channel: string, run: () => T): T | { channel: string; error: object } {
+function attempt<T extends Obj>(
+  channel: string,
+  run: () => T,
+): T | { channel: string; error: object } {
   try {
     return run();
   } catch (err) {
@@ -31,12 +40,17 @@ export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestRes
   const body = decodeBody(req);
   const specs = (Array.isArray(body) ? body : [body]) as Obj[];
   const perSpec = specs.map((spec) => {
-    if (!spec || !Array.isArray(spec.channels)) throw Errors.badRequest('Each batch spec needs channels');
+    if (!spec || !Array.isArray(spec.channels))
+      throw Errors.badRequest('Each batch spec needs channels');
     const list = Array.isArray(spec.messages) ? spec.messages : [spec.messages];
     const messages = list.map(parseMessage);
     return spec.channels.map((channel: unknown) =>
       attempt(String(channel), () => {
-        const { channel: name, messageId, serials } = publishToChannel(ctx, auth, String(channel), messages);
+        const {
+          channel: name,
+          messageId,
+          serials,
+        } = publishToChannel(ctx, auth, String(channel), messages);
         return { channel: name, messageId, serials };
       }),
     );
@@ -53,10 +67,16 @@ export function batchPresenceRoute(ctx: EngineContext, req: RestRequest): RestRe
   const results = names.map((raw) =>
     attempt(raw, () => {
       const { name } = parseChannelName(raw);
-      if (!permits(auth.capability, name, 'subscribe') && !permits(auth.capability, name, 'presence')) {
+      if (
+        !permits(auth.capability, name, 'subscribe') &&
+        !permits(auth.capability, name, 'presence')
+      ) {
         throw Errors.capabilityDenied('presence', name);
       }
-      return { channel: name, presence: ctx.channels.peek(auth.app.record.id, name)?.presence.members() ?? [] };
+      return {
+        channel: name,
+        presence: ctx.channels.peek(auth.app.record.id, name)?.presence.members() ?? [],
+      };
     }),
   );
   return respond(req, 200, batchResult(results));
@@ -77,10 +97,12 @@ export function revokeTokensRoute(
   if (auth.method !== 'basic' || auth.key.keyName !== keyName) {
     throw Errors.invalidCredentials('Revoking tokens needs Basic auth with the same key');
   }
-  if (!auth.key.revocableTokens) throw Errors.badRequest('Token revocation is not enabled for this key');
+  if (!auth.key.revocableTokens)
+    throw Errors.badRequest('Token revocation is not enabled for this key');
   const body = (decodeBody(req) ?? {}) as Obj;
   const now = ctx.clock.now();
-  const issuedBefore = typeof body.issuedBefore === 'number' ? Math.min(body.issuedBefore, now) : now;
+  const issuedBefore =
+    typeof body.issuedBefore === 'number' ? Math.min(body.issuedBefore, now) : now;
   const appliesAt = body.allowReauthMargin === true ? now + REAUTH_MARGIN_MS : now;
   const targets = Array.isArray(body.targets) ? body.targets.map(String) : [];
   const results = targets.map((target) => {
@@ -88,7 +110,10 @@ export function revokeTokensRoute(
     const type = target.slice(0, colon);
     const value = target.slice(colon + 1);
     if (type !== 'clientId' || value === '') {
-      return { target, error: Errors.badRequest(`Unsupported revocation target: ${target}`).toJSON() };
+      return {
+        target,
+        error: Errors.badRequest(`Unsupported revocation target: ${target}`).toJSON(),
+      };
     }
     ctx.revocations.revoke(keyName, value, issuedBefore, appliesAt);
     if (appliesAt <= now) disconnectRevoked(keyName, value, issuedBefore);

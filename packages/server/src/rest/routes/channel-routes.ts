@@ -16,7 +16,12 @@ import { linkHeader, pageEntries, parseHistoryQuery } from '../paging.js';
 import { publishToChannel } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
 
-function channelFor(ctx: EngineContext, auth: AuthContext, encodedName: string, op: Operation): Channel {
+function channelFor(
+  ctx: EngineContext,
+  auth: AuthContext,
+  encodedName: string,
+  op: Operation,
+): Channel {
   const { name } = parseChannelName(decodeURIComponent(encodedName));
   requireChannelAccess(ctx.apps, auth, name, op);
   return ctx.channels.get(auth.app.record.id, name);
@@ -52,7 +57,11 @@ export function presenceRoute(ctx: EngineContext, req: RestRequest, ch: string):
   }
   const members = channel.presence
     .members()
-    .filter((m) => (!clientId || m.clientId === clientId) && (!connectionId || m.connectionId === connectionId));
+    .filter(
+      (m) =>
+        (!clientId || m.clientId === clientId) &&
+        (!connectionId || m.connectionId === connectionId),
+    );
   const offset = Number(req.query.get('cursor') ?? 0) || 0;
   const items = members.slice(offset, offset + limit);
   const next = offset + limit < members.length ? String(offset + limit) : undefined;
@@ -60,7 +69,11 @@ export function presenceRoute(ctx: EngineContext, req: RestRequest, ch: string):
 }
 
 /** GET /channels/{ch}/presence/history (RSP4): raw presence events. */
-export function presenceHistoryRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
+export function presenceHistoryRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  ch: string,
+): RestResponse {
   const auth = restAuth(ctx, req);
   const channel = channelFor(ctx, auth, ch, 'history');
   const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel.epoch);
@@ -72,7 +85,10 @@ export function presenceHistoryRoute(ctx: EngineContext, req: RestRequest, ch: s
 export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(decodeURIComponent(ch));
-  if (!permits(auth.capability, name, 'channel-metadata') && !permits(auth.capability, name, 'subscribe')) {
+  if (
+    !permits(auth.capability, name, 'channel-metadata') &&
+    !permits(auth.capability, name, 'subscribe')
+  ) {
     throw Errors.capabilityDenied('channel-metadata', name);
   }
   const channel = ctx.channels.peek(auth.app.record.id, name);

@@ -9,16 +9,26 @@ import { restAuth } from '../rest-auth.js';
  * POST /keys/{keyName}/requestToken (RSA8): a signed TokenRequest needs no other auth; a plain
  * TokenParams body is accepted with Basic auth by that key.
  */
-export function requestTokenRoute(ctx: EngineContext, req: RestRequest, encodedKeyName: string): RestResponse {
+export function requestTokenRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  encodedKeyName: string,
+): RestResponse {
   const keyName = decodeURIComponent(encodedKeyName);
   const body = decodeBody(req);
   const now = ctx.clock.now();
   if (body && typeof body === 'object' && 'mac' in body) {
-    return respond(req, 200, redeemTokenRequest(ctx.apps, keyName, body, ctx.nonces, ctx.limits, now));
+    return respond(
+      req,
+      200,
+      redeemTokenRequest(ctx.apps, keyName, body, ctx.nonces, ctx.limits, now),
+    );
   }
   const auth = restAuth(ctx, req);
   if (auth.method !== 'basic' || auth.key.keyName !== keyName) {
-    throw Errors.invalidCredentials('Token requests without a MAC need Basic auth with the same key');
+    throw Errors.invalidCredentials(
+      'Token requests without a MAC need Basic auth with the same key',
+    );
   }
   return respond(req, 200, issueToken(ctx.apps, keyName, (body ?? {}) as object, ctx.limits, now));
 }
