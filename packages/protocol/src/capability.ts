@@ -60,7 +60,8 @@ export function parseCapability(input: unknown): Capability {
     if (ops.includes('*') && ops.length > 1) {
       throw Errors.invalidParameter(`Invalid capability: "*" combined with other operations`);
     }
-    result.set(resource, [...(ops as string[])]);
+    // Operations are held sorted: the canonical form Ably returns in keys and tokens.
+    result.set(resource, [...(ops as string[])].sort());
   }
   return result;
 }
@@ -153,11 +154,6 @@ export function intersectCapabilities(requested: Capability, key: Capability): C
     }
   }
   if (result.size === 0) throw Errors.capabilityEmpty();
-  // Operations keep the order the key lists them in, as Ably returns them.
-  for (const [resource, ops] of result) {
-    const keyOps = key.get(resource);
-    if (!keyOps || keyOps.includes('*')) continue;
-    ops.sort((a, b) => keyOps.indexOf(a) - keyOps.indexOf(b));
-  }
+  for (const ops of result.values()) ops.sort();
   return result;
 }

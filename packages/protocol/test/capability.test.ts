@@ -47,7 +47,7 @@ describe('capability grammar', () => {
     expect(permits(cap, 'other', 'subscribe')).toBe(true);
   });
 
-  it('RSA10: intersects a request with the key, both ways round, keeping the key order of operations', () => {
+  it('RSA10: intersects a request with the key, both ways round, operations in canonical (sorted) order', () => {
     const key = parseCapability({ 'canpublish:*': ['publish', 'subscribe'] });
     expect(
       stringifyCapability(
@@ -61,5 +61,15 @@ describe('capability grammar', () => {
     expect(() => intersectCapabilities(parseCapability({ other: ['publish'] }), key)).toThrow(
       expect.objectContaining({ code: 40160 }),
     );
+  });
+});
+
+describe('canonical capability', () => {
+  it('sorts operations, as Ably returns them for keys and tokens', () => {
+    expect(
+      stringifyCapability(
+        parseCapability({ 'pushenabled:*': ['publish', 'subscribe', 'push-subscribe'] }),
+      ),
+    ).toBe('{"pushenabled:*":["publish","push-subscribe","subscribe"]}');
   });
 });
