@@ -155,6 +155,12 @@ export const ERROR_CATALOG = [
     name: 'tooManyPresenceMembers',
     when: 'A channel reached maxPresenceMembers',
   },
+  {
+    code: 93002,
+    statusCode: 400,
+    name: 'messageUpdatesNotEnabled',
+    when: 'Update, delete or append on a channel whose namespace lacks mutableMessages',
+  },
 ] as const satisfies readonly ErrorCatalogEntry[];
 
 const make = (code: number, statusCode: number, message: string): ErrorInfo =>
@@ -205,4 +211,12 @@ export const Errors = {
   presenceWithoutClientId: () => make(91000, 400, 'Cannot enter presence without a clientId'),
   tooManyPresenceMembers: (limit: number) =>
     make(91003, 400, `Too many presence members: at most ${limit} per channel`),
+  messageUpdatesNotEnabled: (channel: string) =>
+    make(
+      93002,
+      400,
+      `Message updates are not enabled on channel "${channel}" (its namespace needs mutableMessages)`,
+    ),
+  messageWithoutSerial: () =>
+    make(40003, 400, 'An update, delete or append needs the serial of the message'),
 } as const;

@@ -5,7 +5,7 @@ export { ErrorInfo, isErrorInfo } from './error-info.js';
 export type { ErrorInfoShape } from './error-info.js';
 export { Errors, ERROR_CATALOG } from './errors.js';
 export type { ErrorCatalogEntry } from './errors.js';
-export type { Data, Message, PresenceMessage } from './message.js';
+export type { Data, Message, MessageVersion, PresenceMessage } from './message.js';
 export type { ProtocolMessage, ConnectionDetails, PublishResult } from './protocol-message.js';
 export { normaliseInbound, toJsonPayload, payloadSize } from './data-encoding.js';
 export type { NeutralPayload } from './data-encoding.js';

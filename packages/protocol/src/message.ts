@@ -14,6 +14,17 @@ export interface Message {
   extras?: unknown;
   action?: number;
   serial?: string;
+  /** For updates, deletes and appends: the operation's own serial and metadata (TM2s). */
+  version?: MessageVersion;
+}
+
+/** Who changed a message, when, and why (TM2s). */
+export interface MessageVersion {
+  serial?: string;
+  timestamp?: number;
+  clientId?: string;
+  description?: string;
+  metadata?: Record<string, string>;
 }
 
 /** A presence event or member (spec TP3). */

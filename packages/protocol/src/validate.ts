@@ -1,6 +1,6 @@
 import { normaliseInbound } from './data-encoding.js';
 import { Errors } from './errors.js';
-import type { Message, PresenceMessage } from './message.js';
+import type { Message, MessageVersion, PresenceMessage } from './message.js';
 import type { ProtocolMessage } from './protocol-message.js';
 
 type Obj = Record<string, unknown>;
@@ -47,10 +47,35 @@ export function parseMessage(raw: unknown): Message {
   if (timestamp !== undefined) m.timestamp = timestamp;
   const extras = optExtras(raw);
   if (extras !== undefined) m.extras = extras;
+  const action = optNumber(raw, 'action');
+  if (action !== undefined) {
+    if (!Number.isInteger(action) || action < 0 || action > 5)
+      throw Errors.badRequest('Invalid message action');
+    m.action = action;
+  }
+  const serial = optString(raw, 'serial');
+  if (serial !== undefined) m.serial = serial;
+  if (raw.version !== undefined && raw.version !== null) {
+    if (!isObject(raw.version)) throw Errors.badRequest('version must be an object');
+    m.version = parseVersion(raw.version);
+  }
   const payload = normaliseInbound(raw.data, raw.encoding);
   if (payload.data !== undefined) m.data = payload.data;
   if (payload.encoding !== undefined) m.encoding = payload.encoding;
   return m;
+}
+
+function parseVersion(raw: Obj): MessageVersion {
+  const v: MessageVersion = {};
+  const clientId = optString(raw, 'clientId');
+  if (clientId !== undefined) v.clientId = clientId;
+  const description = optString(raw, 'description');
+  if (description !== undefined) v.description = description;
+  if (raw.metadata !== undefined && raw.metadata !== null) {
+    if (!isObject(raw.metadata)) throw Errors.badRequest('version.metadata must be an object');
+    v.metadata = Object.fromEntries(Object.entries(raw.metadata).map(([k, x]) => [k, String(x)]));
+  }
+  return v;
 }
 
 /** Validates one inbound presence message. */

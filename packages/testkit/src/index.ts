@@ -39,7 +39,12 @@ export interface TestServerOptions {
     | { capability?: Record<string, string[]>; revocableTokens: boolean }
     | undefined
   )[];
-  namespaces?: { id: string; persisted?: boolean; authenticated?: boolean }[];
+  namespaces?: {
+    id: string;
+    persisted?: boolean;
+    authenticated?: boolean;
+    mutableMessages?: boolean;
+  }[];
   channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
   limits?: Partial<Limits>;
   /** Keep data on disk in a temp dir (SQLite) instead of memory. */

@@ -6,6 +6,7 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
+import { createMessageVersions, type MessageVersions } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
 import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
 import { createPresenceSet, type PresenceSet } from './presence-set.js';
@@ -42,6 +43,7 @@ export interface Channel {
   readonly log: MessageLog;
   readonly presence: PresenceSet;
   readonly presenceLog: MessageLog;
+  readonly versions: MessageVersions;
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -52,6 +54,21 @@ export interface Channel {
    * client-supplied id seen inside the idempotency window (acknowledged, not delivered).
    */
   publish(publication: Publication, now: number): (string | null)[];
+  /**
+   * Publishes an update, delete or append of an earlier message (its `serial`): a new log entry
+   * whose message keeps the original serial and carries `version.serial`, the operation's own.
+   * Returns that version serial, or undefined when the message is unknown.
+   */
+  publishOperation(
+    operation: Message,
+    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
+    now: number,
+  ): string | undefined;
+  /**
+   * The log as history and rewind show it: each message in its latest version, operations
+   * folded into the message they changed (RSL11, RTL32).
+   */
+  latestEntries(): LogEntry[];
   /** Fans out presence events (already applied to the set) under the next serial. */
   broadcastPresence(
     events: PresenceMessage[],
@@ -75,6 +92,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   const epoch = randomId(6);
   const log = createMessageLog(options.retention);
   const presenceLog = createMessageLog(options.retention);
+  const versions = createMessageVersions(options.retention.maxCount);
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
   const seenIds = new Map<string, number>();
@@ -108,6 +126,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     log,
     presence,
     presenceLog,
+    versions,
     subscribers,
     currentSerial: () => serialOf(seq),
     currentSeq: () => seq,
@@ -128,6 +147,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serials[i] = serial;
         return { ...publication.messages[i]!, serial };
       });
+      for (const m of messages) versions.recordCreate(m);
       const pm: ProtocolMessage = {
         action: Action.MESSAGE,
         channel: name,
@@ -142,6 +162,56 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       log.append(entry, now);
       fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
       return serials;
+    },
+    latestEntries() {
+      const result: LogEntry[] = [];
+      for (const entry of log.entries()) {
+        if (entry.messages.some((m) => m.version?.serial !== undefined)) continue;
+        const latest = entry.messages.map((m) => (m.serial && versions.latest(m.serial)) || m);
+        if (latest.every((m, i) => m === entry.messages[i])) {
+          result.push(entry);
+          continue;
+        }
+        const frame = createOutboundFrame({ ...entry.frame.pm, messages: latest });
+        result.push({ ...entry, messages: latest, frame });
+      }
+      return result;
+    },
+    publishOperation(operation, publication, now) {
+      const original = operation.serial ? versions.latest(operation.serial) : undefined;
+      if (!original) return undefined;
+      active = now;
+      seq += 1;
+      const channelSerial = serialOf(seq);
+      const versionSerial = `${channelSerial}:0`;
+      const version = { ...operation.version, serial: versionSerial, timestamp: now };
+      versions.recordOperation({ ...operation, version });
+      const message: Message = {
+        ...(original.name !== undefined ? { name: original.name } : {}),
+        ...(original.clientId !== undefined ? { clientId: original.clientId } : {}),
+        ...(operation.data !== undefined ? { data: operation.data } : {}),
+        ...(operation.encoding !== undefined ? { encoding: operation.encoding } : {}),
+        ...(operation.extras !== undefined ? { extras: operation.extras } : {}),
+        id: `${publication.pmId}:0`,
+        connectionId: publication.connectionId,
+        timestamp: now,
+        action: operation.action!,
+        serial: operation.serial!,
+        version,
+      };
+      const pm: ProtocolMessage = {
+        action: Action.MESSAGE,
+        channel: name,
+        channelSerial,
+        id: publication.pmId,
+        connectionId: publication.connectionId,
+        timestamp: publication.timestamp,
+        messages: [message],
+      };
+      const frame = createOutboundFrame(pm);
+      log.append({ seq, timestamp: now, messages: [message], frame }, now);
+      fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
+      return versionSerial;
     },
     broadcastPresence(events, pmId, connectionId, now) {
       if (events.length === 0) return;

@@ -28,15 +28,13 @@ function channelError(session: Session, channel: string, error: ErrorInfo): void
 /** Parses `rewind`: a count of messages (at most 100) or a duration like `10s`, `2m`. */
 function rewindBacklog(channel: Channel, rewind: string, now: number): LogEntry[] | undefined {
   const count = /^\d+$/.test(rewind) ? Number(rewind) : undefined;
-  if (count !== undefined) return count === 0 ? [] : channel.log.last(Math.min(count, 100));
+  const entries = channel.latestEntries();
+  if (count !== undefined) return count === 0 ? [] : entries.slice(-Math.min(count, 100));
   const m = /^(\d+)(s|m|h)$/.exec(rewind);
   if (!m) return undefined;
   const ms =
     Number(m[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 's' | 'm' | 'h'];
-  return channel.log
-    .entries()
-    .filter((e) => e.timestamp >= now - ms)
-    .slice(-100);
+  return entries.filter((e) => e.timestamp >= now - ms).slice(-100);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '@switchboard/protocol';
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
+import { applyMessageOperation, isOperation } from './message-operation.js';
 import { stampMessage } from './publish-checks.js';
 import type { Session } from '../session/session.js';
 
@@ -82,6 +83,21 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     checkInboundRate(ctx, session, Math.max(1, messages.length));
     if (pm.params?._forceNack === 'true') throw Errors.forcedNack();
     const { name } = parseChannelName(pm.channel);
+    if (messages.some(isOperation)) {
+      // Updates, deletes and appends (RTL32) answer with their version serials.
+      const publication = {
+        connectionId: session.id,
+        pmId: `${session.id}:${msgSerial}`,
+        timestamp: ctx.clock.now(),
+      };
+      const serials = messages.map((m) => {
+        if (!isOperation(m))
+          throw Errors.badRequest('Do not mix new messages with updates in one publish');
+        return applyMessageOperation(ctx, session.auth, name, m, publication);
+      });
+      ack(session, msgSerial, { serials });
+      return;
+    }
     requireChannelAccess(ctx.apps, session.auth, name, 'publish');
     const attachment = session.attachments.get(pm.channel ?? '');
     if (attachment && (attachment.requested & Flag.PUBLISH) === 0)

@@ -13,6 +13,11 @@ import {
 } from './routes/channel-routes.js';
 import { requestTokenRoute } from './routes/token-routes.js';
 import {
+  getMessageRoute,
+  messageVersionsRoute,
+  patchMessageRoute,
+} from './routes/message-routes.js';
+import {
   batchPresenceRoute,
   batchPublishRoute,
   revokeTokensRoute,
@@ -48,6 +53,9 @@ const ROUTES: Route[] = [
   route('GET', '/channels/{ch}', channelStatusRoute),
   route('POST', '/channels/{ch}/messages', publishRoute),
   route('GET', '/channels/{ch}/messages', historyRoute),
+  route('GET', '/channels/{ch}/messages/{serial}', getMessageRoute),
+  route('PATCH', '/channels/{ch}/messages/{serial}', patchMessageRoute),
+  route('GET', '/channels/{ch}/messages/{serial}/versions', messageVersionsRoute),
   route('GET', '/channels/{ch}/presence', presenceRoute),
   route('GET', '/channels/{ch}/presence/history', presenceHistoryRoute),
   route('POST', '/messages', batchPublishRoute),

@@ -41,7 +41,7 @@ export function historyRoute(ctx: EngineContext, req: RestRequest, ch: string): 
   const auth = restAuth(ctx, req);
   const channel = channelFor(ctx, auth, ch, 'history');
   const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel.epoch);
-  const page = pageEntries(channel.log.entries(), q, (e) => e.messages);
+  const page = pageEntries(channel.latestEntries(), q, (e) => e.messages);
   return respond(req, 200, page.items, { link: linkHeader('messages', req.query, page.next) });
 }
 

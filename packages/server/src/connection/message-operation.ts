@@ -1,0 +1,52 @@
+import { Errors, MessageAction, permits, type Message } from '@switchboard/protocol';
+import type { AuthContext } from '../auth/authenticate.js';
+import { requireNamespaceRules } from '../auth/channel-access.js';
+import type { EngineContext } from '../context.js';
+
+/** Whether a message asks to change an earlier one rather than publish a new one. */
+export function isOperation(m: Message): boolean {
+  return (
+    m.action === MessageAction.UPDATE ||
+    m.action === MessageAction.DELETE ||
+    m.action === MessageAction.APPEND
+  );
+}
+
+/**
+ * Applies an update, delete or append (RSL15, RTL32) from REST or realtime: the namespace must
+ * allow mutable messages (93002), the caller needs message-update/delete-any, or -own on its own
+ * message; the original must still be known (40400). Returns the version serial.
+ */
+export function applyMessageOperation(
+  ctx: EngineContext,
+  auth: AuthContext,
+  channelName: string,
+  operation: Message,
+  publication: { connectionId: string; pmId: string; timestamp: number },
+): string {
+  if (!operation.serial) throw Errors.messageWithoutSerial();
+  requireNamespaceRules(ctx.apps, auth, channelName);
+  if (!ctx.apps.namespaceOf(auth.app, channelName)?.mutableMessages) {
+    throw Errors.messageUpdatesNotEnabled(channelName);
+  }
+  const channel = ctx.channels.get(auth.app.record.id, channelName);
+  const original = channel.versions.latest(operation.serial);
+  if (!original) throw Errors.notFound(`No message with serial ${operation.serial}`);
+  const kind = operation.action === MessageAction.DELETE ? 'delete' : 'update';
+  const own = original.clientId !== undefined && original.clientId === auth.clientId;
+  if (
+    !permits(auth.capability, channelName, `message-${kind}-any`) &&
+    !(own && permits(auth.capability, channelName, `message-${kind}-own`))
+  ) {
+    throw Errors.capabilityDenied(`message-${kind}`, channelName);
+  }
+  const clientId = operation.version?.clientId ?? auth.clientId;
+  const versionSerial = channel.publishOperation(
+    { ...operation, version: { ...operation.version, ...(clientId ? { clientId } : {}) } },
+    publication,
+    ctx.clock.now(),
+  );
+  if (versionSerial === undefined)
+    throw Errors.notFound(`No message with serial ${operation.serial}`);
+  return versionSerial;
+}
