@@ -2,42 +2,30 @@ import type { Socket } from 'node:net';
 import type { Transport, WireFormat } from '@switchboard/server';
 import type { WebSocket } from 'ws';
 
-/**
- * The frames queued for one socket during the current event-loop turn. Most turns queue one
- * frame, so the first is kept apart and the array only made for a second.
- */
-interface Outbox {
+/** A socket corked during the current event-loop turn. */
+interface CorkState {
   readonly net: Socket;
-  first: Buffer | undefined;
-  more: Buffer[] | undefined;
-  bytes: number;
+  corked: boolean;
 }
 
-const pending: Outbox[] = [];
+const corkedThisTurn: CorkState[] = [];
 let flushScheduled = false;
 
-/** Writes one outbox's frames to its socket in one write. */
-function flushOutbox(box: Outbox): void {
-  const first = box.first;
-  if (!first) return;
-  const chunk = box.more ? Buffer.concat([first, ...box.more], box.bytes) : first;
-  box.first = undefined;
-  box.more = undefined;
-  box.bytes = 0;
-  if (!box.net.destroyed) box.net.write(chunk);
-}
-
-/** Once per turn: every socket written to this turn gets all its frames of the turn at once. */
-function flushAll(): void {
+/** Uncorks every socket corked this turn: each writes all its frames of the turn at once. */
+function flushCorked(): void {
   flushScheduled = false;
-  for (let i = 0; i < pending.length; i++) flushOutbox(pending[i]!);
-  pending.length = 0;
+  for (let i = 0; i < corkedThisTurn.length; i++) {
+    const state = corkedThisTurn[i]!;
+    state.corked = false;
+    state.net.uncork();
+  }
+  corkedThisTurn.length = 0;
 }
 
 /**
- * A complete unmasked WebSocket frame (header + payload). Fan-out hands every subscriber the
- * same payload Buffer one after another, so a one-entry cache per opcode frames each fan-out
- * once instead of once per subscriber.
+ * A complete unmasked WebSocket frame (header + payload) for a payload. Fan-out hands every
+ * subscriber the same payload Buffer one after another, so a one-entry cache per opcode frames
+ * each fan-out once instead of once per subscriber.
  */
 class FrameCache {
   private payload: Buffer | undefined;
@@ -72,53 +60,46 @@ const binaryFrames = new FrameCache(0x2);
 /**
  * Adapts a `ws` socket to the engine's Transport: JSON as text frames, msgpack as binary.
  *
- * Frames do not go through ws's per-send framing: each payload is framed once (FrameCache) and
- * queued for its socket; one setImmediate per event-loop turn then writes every socket's frames
- * of the turn in a single write, so a fan-out of many messages in one turn costs each
- * subscriber one syscall, not one per frame. This is safe because nothing is compressed
- * (perMessageDeflate is off, so ws's own Sender never queues); whatever ws writes itself (ping,
- * close) is preceded by a flush of this socket's queue, which keeps the order.
+ * Sending bypasses ws's per-send framing: the frame is built once per payload (see FrameCache)
+ * and written straight to the TCP socket, which ws permits as it compresses nothing here
+ * (perMessageDeflate is off, so ws's Sender never queues and write order is kept). The first
+ * frame sent to a socket in an event-loop turn corks it, and one setImmediate per turn uncorks
+ * them all, so a fan-out of many messages in one turn costs each subscriber one write.
  */
 export function createWsTransport(socket: WebSocket, format: WireFormat): Transport {
   const binary = format === 'msgpack';
   const frames = binary ? binaryFrames : textFrames;
   // `_socket` is the net.Socket under the WebSocket: not in ws's types, but stable since ws 1.
   const net = (socket as unknown as { _socket?: Socket })._socket;
-  const box: Outbox | undefined = net ? { net, first: undefined, more: undefined, bytes: 0 } : undefined;
+  const state: CorkState | undefined = net ? { net, corked: false } : undefined;
   const OPEN = socket.OPEN;
-  const flushMine = (): void => {
-    if (box) flushOutbox(box);
-  };
   return {
     format,
     send(bytes) {
       if (socket.readyState !== OPEN) return;
-      if (!box) {
+      if (!state) {
         socket.send(bytes, { binary });
         return;
       }
-      const frame = frames.get(bytes);
-      if (box.first === undefined) {
-        box.first = frame;
-        pending.push(box);
+      if (!state.corked) {
+        state.corked = true;
+        state.net.cork();
+        corkedThisTurn.push(state);
         if (!flushScheduled) {
           flushScheduled = true;
-          setImmediate(flushAll);
+          setImmediate(flushCorked);
         }
-      } else if (box.more === undefined) box.more = [frame];
-      else box.more.push(frame);
-      box.bytes += frame.length;
+      }
+      state.net.write(frames.get(bytes));
     },
     ping() {
-      if (socket.readyState !== OPEN) return;
-      flushMine();
-      socket.ping();
+      if (socket.readyState === OPEN) socket.ping();
     },
     close(abort) {
-      flushMine();
       if (abort) socket.terminate();
-      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING) socket.close(1000);
+      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING)
+        socket.close(1000);
     },
-    bufferedBytes: () => socket.bufferedAmount + (box ? box.bytes : 0),
+    bufferedBytes: () => socket.bufferedAmount,
   };
 }

@@ -1,0 +1,150 @@
+// Tables (Markdown, aligned so they also read well in a terminal) and the target check.
+
+const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+const ratio = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '–');
+const pct = (n) => (Number.isFinite(n) ? `${Math.round(n)}%` : '–');
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+function failedRow(r, width) {
+  return [r.label, `failed: ${r.failed}`, ...Array(width - 2).fill('')];
+}
+
+/** One table per scenario, one row per server, ratios against raw ws (a) of the same run. */
+export function renderReport(scenarios, o, results) {
+  const parts = [];
+  for (const id of o.scenarios) {
+    const sc = scenarios[id];
+    const rows = results.filter((r) => r.scenario === id);
+    if (rows.length === 0) continue;
+    const base = rows.find((r) => r.server === 'ws' && !r.failed);
+    let header;
+    let body;
+    if (sc.kind === 'fanout') {
+      header = [
+        'server',
+        'delivered msg/s',
+        '× ws',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'p99 × ws',
+        'msgs/frame',
+        'conn/s',
+        'server CPU',
+        'server µs/msg',
+        'client CPU',
+      ];
+      body = rows.map((r) =>
+        r.failed
+          ? failedRow(r, header.length)
+          : [
+              r.label,
+              int(r.delivered),
+              ratio(base ? r.delivered / base.delivered : NaN),
+              fixed(r.p50),
+              fixed(r.p95),
+              fixed(r.p99),
+              ratio(base ? r.p99 / base.p99 : NaN),
+              fixed(r.perFrame, 1),
+              int(r.setup),
+              pct(r.serverCpu),
+              fixed(r.serverUsPer),
+              pct(r.clientCpu),
+            ],
+      );
+    } else if (sc.kind === 'idle') {
+      header = [
+        'server',
+        'connections',
+        'RSS/conn KiB',
+        '× ws',
+        'heap+ext/conn KiB',
+        'RSS before → after MiB',
+        'conn/s',
+        'server CPU (setup)',
+      ];
+      body = rows.map((r) =>
+        r.failed
+          ? failedRow(r, header.length)
+          : [
+              r.label,
+              int(r.conns),
+              fixed(r.rssPerConn, 1),
+              ratio(base ? r.rssPerConn / base.rssPerConn : NaN),
+              fixed(r.heapPerConn, 1),
+              `${fixed(r.rssBefore, 0)} → ${fixed(r.rssAfter, 0)}`,
+              int(r.setup),
+              pct(r.setupCpu),
+            ],
+      );
+    } else {
+      header = [
+        'server',
+        'presence ops/s',
+        'delivered events/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'conn/s',
+        'server CPU',
+        'client CPU',
+      ];
+      body = rows.map((r) =>
+        r.failed
+          ? failedRow(r, header.length)
+          : [
+              r.label,
+              int(r.ops),
+              int(r.delivered),
+              fixed(r.p50),
+              fixed(r.p95),
+              fixed(r.p99),
+              int(r.setup),
+              pct(r.serverCpu),
+              pct(r.clientCpu),
+            ],
+      );
+    }
+    parts.push(`### ${sc.title}\n\n${table(header, body)}\n`);
+  }
+  return parts.join('\n');
+}
+
+/** The issue's targets, as ratios of this run. */
+export function targetSummary(results) {
+  const get = (scenario, server) =>
+    results.find((r) => r.scenario === scenario && r.server === server && !r.failed);
+  const checks = [];
+  const add = (name, scenario, num, den, field, limit, atLeast) => {
+    const cells = [name];
+    let any = false;
+    for (const sb of ['sb-json', 'sb-msgpack']) {
+      const a = get(scenario, sb);
+      const b = get(scenario, den);
+      if (!a || !b) {
+        cells.push('–');
+        continue;
+      }
+      any = true;
+      const r = a[field] / b[field];
+      cells.push(`${r.toFixed(2)}× ${(atLeast ? r >= limit : r <= limit) ? 'met' : 'MISSED'}`);
+    }
+    if (any) checks.push(cells);
+  };
+  add('(ii) delivered ≥ 0.8× ws corked (b)', 'fanout', 'sb', 'ws-cork', 'delivered', 0.8, true);
+  add('(ii) delivered ≥ 4× socket.io', 'fanout', 'sb', 'socketio', 'delivered', 4, true);
+  add('(iii) delivered ≥ 0.8× ws corked (b)', 'channels', 'sb', 'ws-cork', 'delivered', 0.8, true);
+  add('(iii) delivered ≥ 4× socket.io', 'channels', 'sb', 'socketio', 'delivered', 4, true);
+  add('(i) p99 ≤ 1.2× ws corked (b)', 'latency', 'sb', 'ws-cork', 'p99', 1.2, false);
+  add('(iv) RSS/conn ≤ 1.5× raw ws (a)', 'idle', 'sb', 'ws', 'rssPerConn', 1.5, false);
+  if (checks.length === 0) return '';
+  return `### Targets (Switchboard against the baselines of this run)\n\n${table(['target', 'json', 'msgpack'], checks)}\n`;
+}

@@ -1,0 +1,153 @@
+// The servers under test, each run as its own child process, and what the load tool reads of
+// them from /proc: resident memory (VmRSS) and CPU time (utime + stime).
+import { fork, execFileSync } from 'node:child_process';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const serversDir = join(here, '..', 'servers');
+
+/**
+ * Every server the bench knows. `protocol` is what the load tool speaks to it; `baseline` marks
+ * the raw ws server every ratio is taken against.
+ */
+export const SERVERS = {
+  ws: {
+    label: 'raw ws (a)',
+    script: 'ws-broadcast.mjs',
+    args: [],
+    protocol: 'ably',
+    format: 'json',
+  },
+  'ws-cork': {
+    label: 'ws corked (b)',
+    script: 'ws-broadcast.mjs',
+    args: ['--cork'],
+    protocol: 'ably',
+    format: 'json',
+  },
+  socketio: {
+    label: 'socket.io (c)',
+    script: 'socketio.mjs',
+    args: [],
+    protocol: 'sio',
+    format: 'json',
+  },
+  'sb-json': {
+    label: 'Switchboard json',
+    script: 'switchboard.mjs',
+    args: [],
+    protocol: 'ably',
+    format: 'json',
+    switchboard: true,
+  },
+  'sb-msgpack': {
+    label: 'Switchboard msgpack',
+    script: 'switchboard.mjs',
+    args: [],
+    protocol: 'ably',
+    format: 'msgpack',
+    switchboard: true,
+  },
+};
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+} catch {
+  // getconf missing: Linux's USER_HZ is 100 nearly everywhere.
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function procCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status. */
+export function procRssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** This process's CPU seconds (the load client). */
+export function selfCpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * Starts one server under test as a child process and waits for it to listen.
+ * @param {keyof typeof SERVERS} id
+ * @param {{ profileDir?: string, timeoutMs?: number }} options
+ */
+export function startServer(id, options = {}) {
+  const spec = SERVERS[id];
+  const execArgv = ['--expose-gc'];
+  if (options.profileDir) {
+    mkdirSync(options.profileDir, { recursive: true });
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${options.profileDir}`,
+      `--cpu-prof-name=${id}-${Date.now()}.cpuprofile`,
+    );
+  }
+  const child = fork(join(serversDir, spec.script), spec.args, {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${id} did not start within ${options.timeoutMs ?? 20000} ms`));
+    }, options.timeoutMs ?? 20000);
+    const early = (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${id} exited with code ${code} before listening`));
+    };
+    child.once('exit', early);
+    child.once('message', (msg) => {
+      clearTimeout(timer);
+      if (msg?.type !== 'ready') {
+        reject(new Error(`${id}: unexpected first message`));
+        return;
+      }
+      child.off('exit', early);
+      resolve({
+        id,
+        spec,
+        pid: child.pid,
+        port: msg.port,
+        key: msg.key,
+        /** Asks the server to collect garbage; resolves with its process.memoryUsage(). */
+        gc: () =>
+          new Promise((done) => {
+            const t = setTimeout(() => done(undefined), 5000);
+            const onMessage = (m) => {
+              if (m?.type !== 'gc-done') return;
+              clearTimeout(t);
+              child.off('message', onMessage);
+              done(m.memory);
+            };
+            child.on('message', onMessage);
+            child.send({ type: 'gc' });
+          }),
+        cpuSeconds: () => procCpuSeconds(child.pid),
+        rssBytes: () => procRssBytes(child.pid),
+        /** Stops the server cleanly (so a CPU profile gets written), killing it after 10 s. */
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.send({ type: 'exit' });
+            const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            await exited;
+            clearTimeout(t);
+          }
+        },
+      });
+    });
+  });
+}

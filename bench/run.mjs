@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// Switchboard benchmark: fan-out throughput, latency and memory, side by side with raw ws (naive
+// and corked) and socket.io, all in one run. This process is the load generator; every server
+// under test is its own child process, started and stopped one at a time.
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpus, availableParallelism, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { SERVERS, startServer } from './lib/servers.mjs';
+import { defineScenarios, runFanout, runIdle, runPresence } from './lib/scenarios.mjs';
+import { renderReport, targetSummary } from './lib/report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+const HELP = `Switchboard benchmark — fan-out throughput, latency and memory against raw ws and socket.io
+
+Usage: npm run bench -- [options]        (or: node bench/run.mjs [options] after npm run build)
+
+Scenarios (all by default; name or roman numeral):
+  latency  (i)    1,000 subscribers on one channel, 100 msg/s: publish→deliver p50/p95/p99
+  fanout   (ii)   1,000 subscribers on one channel, publishing flat out: deliveries/s
+  channels (iii)  100 channels × 10 subscribers, flat out: deliveries/s
+  idle     (iv)   5,000 idle attached connections: server RSS per connection
+  presence (v)    500 members entering and leaving one channel (Switchboard only)
+
+Servers (all by default), each its own process:
+  ws          (a) raw ws broadcast, one socket.send per subscriber
+  ws-cork     (b) the same, every socket corked once per event-loop turn (the Node ceiling)
+  socketio    (c) socket.io 4 with rooms
+  sb-json         Switchboard, JSON wire format
+  sb-msgpack      Switchboard, msgpack wire format
+
+Options:
+  --quick               Short run (under 2 minutes): one round of shorter runs, 200 members
+  --scenarios <list>    Comma-separated scenarios to run
+  --servers <list>      Comma-separated servers to run
+  --client <mode>       raw (default): the bench's own minimal client, cheap per message, so the
+                        server is what is measured; official: ably-js for Switchboard,
+                        socket.io-client for socket.io (the ws baselines stay raw)
+  --subs <n>            Subscribers in (i)–(iii) (default 1000)
+  --channels <n>        Channels in (iii) (default 100)
+  --rate <n>            Messages per second in (i) (default 100)
+  --idle <n>            Connections in (iv) (default 5000)
+  --members <n>         Presence members in (v) (default 500, quick 200)
+  --window <n>          Flat out: messages in flight per channel; in (v), presence operations
+                        in flight (default 50)
+  --rounds <n>          Run every server this many times per scenario, in turns, and keep
+                        each one's best run (default 2, quick 1)
+  --size <n>            Payload characters per message (default 64)
+  --duration <s>        Measured seconds per run, twice that in (i) (default 5, quick 1.5)
+  --warmup <s>          Warm-up seconds per run before measuring (default 1, quick 0.5)
+  --profile             Run servers with --cpu-prof; profiles go to bench/results/profiles
+  --json                Print the results as JSON on stdout (tables go to stderr)
+  --results <dir|none>  Where latest.json and latest.md go (default bench/results)
+  --update-docs         Write the tables into docs/performance.md
+  -h, --help            Show this help
+
+Every figure is also given as a ratio to raw ws (a) measured in the same run: on a shared
+machine only ratios mean much. Results are saved under bench/results/.`;
+
+const ALIASES = { i: 'latency', ii: 'fanout', iii: 'channels', iv: 'idle', v: 'presence' };
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      scenarios: { type: 'string' },
+      servers: { type: 'string' },
+      client: { type: 'string' },
+      subs: { type: 'string' },
+      channels: { type: 'string' },
+      rate: { type: 'string' },
+      idle: { type: 'string' },
+      members: { type: 'string' },
+      window: { type: 'string' },
+      rounds: { type: 'string' },
+      size: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      profile: { type: 'boolean' },
+      json: { type: 'boolean' },
+      results: { type: 'string' },
+      'update-docs': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const num = (name, fallback, min = 0) => {
+    if (values[name] === undefined) return fallback;
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}`);
+    return n;
+  };
+  const list = (value, all, aliases = {}) => {
+    if (!value) return all;
+    const items = value
+      .split(',')
+      .map((s) => aliases[s.trim()] ?? s.trim())
+      .filter(Boolean);
+    for (const item of items)
+      if (!all.includes(item)) throw new Error(`unknown: ${item} (one of ${all.join(', ')})`);
+    return items;
+  };
+  const client = values.client ?? 'raw';
+  if (client !== 'raw' && client !== 'official') throw new Error('--client is raw or official');
+  return {
+    help: values.help ?? false,
+    quick,
+    scenarios: list(
+      values.scenarios,
+      ['latency', 'fanout', 'channels', 'idle', 'presence'],
+      ALIASES,
+    ),
+    servers: list(values.servers, Object.keys(SERVERS)),
+    client,
+    subs: Math.round(num('subs', 1000, 1)),
+    channels: Math.round(num('channels', 100, 1)),
+    rate: num('rate', 100, 0.1),
+    idle: Math.round(num('idle', 5000, 1)),
+    members: Math.round(num('members', quick ? 200 : 500, 1)),
+    window: Math.round(num('window', 50, 1)),
+    rounds: Math.round(num('rounds', quick ? 1 : 2, 1)),
+    size: Math.round(num('size', 64, 24)),
+    duration: num('duration', quick ? 1.5 : 5, 0.1),
+    warmup: num('warmup', quick ? 0.5 : 1, 0),
+    profile: values.profile ?? false,
+    json: values.json ?? false,
+    results: values.results ?? join(here, 'results'),
+    updateDocs: values['update-docs'] ?? false,
+  };
+}
+
+/** The soft limit on open files (from /proc/self/limits); servers inherit the same. */
+function openFileLimit() {
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+export function machine() {
+  let model = cpus()[0]?.model ?? 'unknown';
+  try {
+    model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? model;
+  } catch {
+    // not Linux: os.cpus() is good enough
+  }
+  return { cpus: availableParallelism(), model, node: process.version, kernel: release() };
+}
+
+async function main() {
+  let o;
+  try {
+    o = parseOptions();
+  } catch (err) {
+    console.error(`bench: ${err.message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (o.help) {
+    console.log(HELP);
+    return;
+  }
+  const out = o.json
+    ? (s) => process.stderr.write(`${s}\n`)
+    : (s) => process.stdout.write(`${s}\n`);
+  const log = (s) => process.stderr.write(`${s}\n`);
+
+  // Each connection costs one descriptor here and one in the server; keep well inside the limit.
+  const limit = openFileLimit();
+  const need = Math.max(o.idle, o.subs, o.members) + 200;
+  if (need > limit) {
+    const fit = Math.max(1, limit - 200);
+    log(
+      `bench: open-file limit is ${limit}; capping connection counts at ${fit}. Raise it with \`ulimit -n ${need}\` to run the full scenarios.`,
+    );
+    o.idle = Math.min(o.idle, fit);
+    o.subs = Math.min(o.subs, fit);
+    o.members = Math.min(o.members, fit);
+  }
+
+  const scenarios = defineScenarios(o);
+  const m = machine();
+  log(
+    `bench: ${m.cpus} CPUs (${m.model}), Node ${m.node}; ${o.quick ? 'quick' : 'full'} run, ${o.client} client`,
+  );
+  const started = performance.now();
+  // A hard stop, so a wedged run cannot hang a terminal or CI job.
+  const budgetMs = (o.quick ? 4 : 15) * 60_000 + o.rounds * 30 * (o.duration + o.warmup + 5) * 1000;
+  const guard = setTimeout(() => {
+    log('bench: run exceeded its time budget, stopping');
+    process.exit(1);
+  }, budgetMs);
+  guard.unref();
+
+  const results = [];
+  for (const id of o.scenarios) {
+    const sc = scenarios[id];
+    log(`\n${sc.title}`);
+    // Servers take turns within each round, so that a burst of outside load on this shared
+    // machine hits one run of each rather than every run of one; each row keeps its best round.
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const serverId of o.servers) {
+        if (sc.switchboardOnly && !SERVERS[serverId].switchboard) continue;
+        const label = SERVERS[serverId].label;
+        const progress = (s) =>
+          log(`  ${o.rounds > 1 ? `[${round}/${o.rounds}] ` : ''}${label}: ${s}`);
+        let server;
+        const row = { scenario: id, server: serverId, label, round };
+        try {
+          server = await startServer(
+            serverId,
+            o.profile ? { profileDir: join(here, 'results', 'profiles', id) } : {},
+          );
+          const run = sc.kind === 'fanout' ? runFanout : sc.kind === 'idle' ? runIdle : runPresence;
+          Object.assign(row, await run(server, sc, o, progress));
+          if (row.errors) progress(`${row.errors} protocol errors (last: ${row.lastError})`);
+        } catch (err) {
+          row.failed = err instanceof Error ? err.message : String(err);
+          progress(`FAILED: ${row.failed}`);
+        } finally {
+          await server?.stop();
+        }
+        results.push(row);
+        if (!row.failed) progress(summaryLine(sc, row));
+      }
+    }
+  }
+  clearTimeout(guard);
+  const elapsed = (performance.now() - started) / 1000;
+  const best = bestRows(scenarios, results);
+  const report = renderReport(scenarios, o, best);
+  let targets = targetSummary(best);
+  if (targets && o.client === 'official') {
+    targets +=
+      '\nWith --client official the load side runs ably-js and socket.io-client, whose own CPU ' +
+      'cost is then most of what is measured; the targets are meant for the raw client.\n';
+  }
+  out(`\n${report}\n${targets}`);
+  log(`bench: done in ${elapsed.toFixed(0)} s`);
+
+  const record = {
+    date: new Date().toISOString(),
+    machine: m,
+    options: o,
+    elapsedSeconds: elapsed,
+    results: best,
+    allRounds: results,
+  };
+  if (o.results !== 'none') {
+    mkdirSync(o.results, { recursive: true });
+    writeFileSync(join(o.results, 'latest.json'), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileSync(join(o.results, 'latest.md'), `${report}\n${targets}\n`);
+  }
+  if (o.updateDocs) updateDocs(record, report, targets);
+  if (o.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+}
+
+/** Per scenario and server, the best of the rounds: noise on a shared machine only ever slows. */
+function bestRows(scenarios, results) {
+  const best = new Map();
+  for (const row of results) {
+    const sc = scenarios[row.scenario];
+    const key = `${row.scenario}/${row.server}`;
+    const prev = best.get(key);
+    const score = (r) => {
+      if (r.failed) return -Infinity;
+      if (sc.kind === 'idle') return -r.rssPerConn;
+      if (sc.kind === 'presence') return r.ops;
+      return sc.rate > 0 ? -r.p99 : r.delivered;
+    };
+    if (!prev || score(row) > score(prev)) best.set(key, row);
+  }
+  return [...best.values()];
+}
+
+function summaryLine(sc, row) {
+  if (sc.kind === 'idle')
+    return `${row.rssPerConn.toFixed(1)} KiB RSS per connection, ${Math.round(row.setup)} conn/s`;
+  const lat = `p50 ${row.p50.toFixed(2)} / p99 ${row.p99.toFixed(2)} ms`;
+  if (sc.kind === 'presence')
+    return `${Math.round(row.ops)} ops/s, ${Math.round(row.delivered)} deliveries/s, ${lat}`;
+  return `${Math.round(row.delivered)} deliveries/s, ${lat}, server CPU ${Math.round(row.serverCpu)}%, client CPU ${Math.round(row.clientCpu)}%`;
+}
+
+function updateDocs(record, report, targets) {
+  const file = join(root, 'docs', 'performance.md');
+  if (!existsSync(file)) throw new Error('docs/performance.md is missing');
+  const text = readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error('docs/performance.md has no bench:begin/bench:end markers');
+  const m = record.machine;
+  const o = record.options;
+  const body = [
+    `Run ${record.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} CPUs (${m.model}), Node ${m.node}, Linux ${m.kernel}; ` +
+      `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
+      `window ${o.window}, ${o.size}-character payloads; took ${Math.round(record.elapsedSeconds)} s.`,
+    '',
+    report,
+    targets,
+  ].join('\n');
+  writeFileSync(file, `${text.slice(0, a + begin.length)}\n${body}\n${text.slice(b)}`);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
