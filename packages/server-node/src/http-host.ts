@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, RestRequest, RestResponse } from '@switchboard/server';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { createWsTransport } from './ws-transport.js';
 
 /** Options for the HTTP + WebSocket listener. */
@@ -109,6 +109,23 @@ async function serveRest(
   res.end(response.body);
 }
 
+/**
+ * Wires an upgraded socket to the engine. Kept out of the upgrade handler so that the listeners,
+ * which live as long as the connection, do not keep the upgrade request (and its headers) alive.
+ */
+function accept(engine: Engine, ws: WebSocket, url: string): void {
+  const query = new URL(url, 'http://localhost').searchParams;
+  const format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
+  const transport = createWsTransport(ws, format);
+  const handle = engine.openConnection(transport, query);
+  ws.on('message', (data: Buffer | Buffer[], isBinary) => {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : data;
+    handle.receive(isBinary ? buf : buf.toString('utf8'));
+  });
+  ws.on('close', () => handle.transportClosed());
+  ws.on('error', () => ws.terminate());
+}
+
 /** Starts listening; resolves once the port is bound (port 0 picks a free one). */
 export function startHost(options: HostOptions): Promise<Host> {
   const { engine } = options;
@@ -128,18 +145,8 @@ export function startHost(options: HostOptions): Promise<Host> {
     perMessageDeflate: false,
   });
   server.on('upgrade', (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-      const format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
-      const transport = createWsTransport(ws, format);
-      const handle = engine.openConnection(transport, query);
-      ws.on('message', (data: Buffer | Buffer[], isBinary) => {
-        const buf = Array.isArray(data) ? Buffer.concat(data) : data;
-        handle.receive(isBinary ? buf : buf.toString('utf8'));
-      });
-      ws.on('close', () => handle.transportClosed());
-      ws.on('error', () => ws.terminate());
-    });
+    const url = req.url ?? '/';
+    wss.handleUpgrade(req, socket, head, (ws) => accept(engine, ws, url));
   });
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {

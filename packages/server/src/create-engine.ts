@@ -72,6 +72,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const keepAlive = setInterval(() => {
     const now = ctx.clock.now();
     for (const s of ctx.connections.all()) {
+      if (s.sent) {
+        s.sent = false;
+        s.lastSentAt = now;
+      }
       if (!s.transport || now - s.lastSentAt < keepAliveEvery) continue;
       if (s.options.heartbeats) s.send({ action: Action.HEARTBEAT });
       else {

@@ -21,6 +21,8 @@ export interface Subscriber {
   readonly modes: number;
   /** False while a resumed connection waits for its re-ATTACH (live frames would be dropped). */
   readonly live: boolean;
+  /** The channel sequence its attach covered (by ATTACHED or its backlog); live delivery starts after it. */
+  readonly liveFromSeq: number;
   send(frame: OutboundFrame): void;
 }
 
@@ -119,6 +121,61 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     }
   };
 
+  // Messages published in one event-loop turn leave as one ProtocolMessage per channel (the
+  // protocol allows several messages per MESSAGE), so a burst costs one frame per subscriber.
+  let pending: { entry: LogEntry; publisher: string }[] = [];
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 1) {
+      const only = batch[0]!;
+      for (const sub of subscribers) {
+        if (sub.liveFromSeq < only.entry.seq) {
+          if (
+            sub.live &&
+            sub.modes & Flag.SUBSCRIBE &&
+            (sub.echo || sub.connectionId !== only.publisher)
+          ) {
+            sub.send(only.entry.frame);
+          }
+        }
+      }
+      return;
+    }
+    const firstSeq = batch[0]!.entry.seq;
+    const last = batch[batch.length - 1]!.entry;
+    const publishers = new Set(batch.map((b) => b.publisher));
+    const bundle = createOutboundFrame({
+      action: Action.MESSAGE,
+      channel: name,
+      channelSerial: serialOf(last.seq),
+      timestamp: last.timestamp,
+      messages: batch.flatMap((b) => b.entry.messages),
+    });
+    for (const sub of subscribers) {
+      if (!sub.live || (sub.modes & Flag.SUBSCRIBE) === 0) continue;
+      if (sub.liveFromSeq < firstSeq && (sub.echo || !publishers.has(sub.connectionId))) {
+        sub.send(bundle);
+        continue;
+      }
+      // Attached mid-batch, or must not see its own messages: send its share entry by entry.
+      for (const b of batch) {
+        if (b.entry.seq > sub.liveFromSeq && (sub.echo || b.publisher !== sub.connectionId))
+          sub.send(b.entry.frame);
+      }
+    }
+  };
+  const enqueue = (entry: LogEntry, publisher: string): void => {
+    pending.push({ entry, publisher });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
   return {
     appId,
     name,
@@ -160,7 +217,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const frame = createOutboundFrame(pm);
       const entry: LogEntry = { seq, timestamp: publication.timestamp, messages, frame };
       log.append(entry, now);
-      fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
+      enqueue(entry, publication.connectionId);
       return serials;
     },
     latestEntries() {
@@ -209,12 +266,14 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         messages: [message],
       };
       const frame = createOutboundFrame(pm);
+      flush();
       log.append({ seq, timestamp: now, messages: [message], frame }, now);
       fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
       return versionSerial;
     },
     broadcastPresence(events, pmId, connectionId, now) {
       if (events.length === 0) return;
+      flush();
       active = now;
       seq += 1;
       const pm: ProtocolMessage = {

@@ -139,6 +139,8 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     });
   }
   for (const entry of backlog) attachment.send(entry.frame);
+  // Everything up to now reached the client through ATTACHED or the backlog; live starts after.
+  attachment.liveFromSeq = channel.currentSeq();
   attachment.live = true;
 }
 

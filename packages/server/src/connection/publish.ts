@@ -30,7 +30,7 @@ export function ack(session: Session, msgSerial: number, result: PublishResult |
   remember(session, msgSerial, result);
   const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
   if (result) pm.res = [result];
-  session.send(pm);
+  session.queueAck(pm);
 }
 
 /** NACKs one ProtocolMessage with the reason. */

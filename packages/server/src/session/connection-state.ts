@@ -23,17 +23,18 @@ export interface StateMachine {
 
 /** Creates a state machine starting in `connected`. */
 export function createStateMachine(onChange?: (change: StateChange) => void): StateMachine {
-  let state: ConnectionState = 'connected';
-  return {
-    get state() {
-      return state;
-    },
+  // A plain data property, not a getter: an object literal with an accessor is created in
+  // dictionary mode, which costs ~250 bytes more per connection.
+  const machine: { state: ConnectionState } & Pick<StateMachine, 'transition'> = {
+    state: 'connected',
     transition(to, reason) {
+      const state = machine.state;
       if (!CONNECTION_TRANSITIONS[state].includes(to)) return undefined;
       const change = { previous: state, current: to, reason };
-      state = to;
+      machine.state = to;
       onChange?.(change);
       return change;
     },
   };
+  return machine;
 }

@@ -25,6 +25,7 @@ export interface Attachment extends Subscriber {
   requested: number;
   modes: number;
   live: boolean;
+  liveFromSeq: number;
 }
 
 /** Per-connection options read from the connect URL. */
@@ -49,15 +50,25 @@ export interface Session {
   lastMsgSerial: number;
   readonly results: Map<number, PublishResult | null>;
   lastSentAt: number;
+  /** Something was sent since the keep-alive last looked (cheaper than a clock read per send). */
+  sent: boolean;
   inbound: { windowStart: number; count: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
   /** Replaces the resume key (every CONNECTED carries a fresh one). */
   rotateKey(): string;
   send(pm: ProtocolMessage): void;
+  /** ACKs of consecutive msgSerials in one turn leave as one ACK with count n (protocol 5.4). */
+  queueAck(pm: ProtocolMessage): void;
   sendFrame(frame: OutboundFrame): void;
   /** Sends an error-carrying frame (DISCONNECTED or ERROR) and closes the transport. */
   endTransport(action: number, error: ErrorInfo): void;
   cancelTimer(name: keyof Session['timers']): void;
+}
+
+const ackQueue: (() => void)[] = [];
+function runAckFlushes(): void {
+  for (let i = 0; i < ackQueue.length; i++) ackQueue[i]!();
+  ackQueue.length = 0;
 }
 
 /** Creates a session in the connected state on a transport. */
@@ -70,11 +81,16 @@ export function createSession(
 ): Session {
   const id = randomId(8);
   let key = `${id}!${randomId(12)}`;
+  let pendingAck: ProtocolMessage | undefined;
+  const flushAck = (): void => {
+    const p = pendingAck;
+    if (!p) return;
+    pendingAck = undefined;
+    session.sendFrame(createOutboundFrame(p));
+  };
   const session: Session = {
     id,
-    get key() {
-      return key;
-    },
+    key, // a data property: a getter here would put every session object in dictionary mode
     options,
     machine: createStateMachine(),
     auth,
@@ -83,16 +99,35 @@ export function createSession(
     lastMsgSerial: -1,
     results: new Map(),
     lastSentAt: ctx.clock.now(),
+    sent: false,
     inbound: { windowStart: 0, count: 0 },
     timers: {},
     rotateKey() {
       key = `${id}!${randomId(12)}`;
+      (session as { key: string }).key = key;
       return key;
     },
     send(pm) {
       session.sendFrame(createOutboundFrame(pm));
     },
+    queueAck(pm) {
+      const p = pendingAck;
+      if (
+        p &&
+        p.msgSerial! + p.count! === pm.msgSerial &&
+        (p.res === undefined) === (pm.res === undefined)
+      ) {
+        p.count! += pm.count ?? 1;
+        if (pm.res) p.res!.push(...pm.res);
+        return;
+      }
+      if (p) flushAck();
+      pendingAck = { ...pm, ...(pm.res ? { res: [...pm.res] } : {}) };
+      if (ackQueue.length === 0) setImmediate(runAckFlushes);
+      ackQueue.push(flushAck);
+    },
     sendFrame(frame) {
+      if (pendingAck) flushAck(); // anything else to this connection goes after its ACKs
       const t = session.transport;
       if (!t) return;
       if (t.bufferedBytes() > ctx.limits.maxOutboundBufferBytes) {
@@ -100,7 +135,7 @@ export function createSession(
         return;
       }
       t.send(frame.bytes(t.format));
-      session.lastSentAt = ctx.clock.now();
+      session.sent = true;
     },
     endTransport(action, error) {
       const t = session.transport;
@@ -141,12 +176,9 @@ export function createAttachment(
     requested,
     modes: requested,
     live: false,
-    get connectionId() {
-      return session.id;
-    },
-    get echo() {
-      return session.options.echo;
-    },
+    liveFromSeq: 0,
+    connectionId: session.id,
+    echo: session.options.echo,
     send,
   };
 }
