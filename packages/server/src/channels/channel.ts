@@ -6,11 +6,11 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
-import { createMessageVersions, type MessageVersions } from './message-versions.js';
+import { createMessageVersions } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
 import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
 import { createPresenceSet, type PresenceSet } from './presence-set.js';
-import { formatSerial } from './serial.js';
+import { formatSerial, parseSerial } from './serial.js';
 
 /** A connection's presence on a channel, as the channel sees it (implemented by the connection). */
 export interface Subscriber {
@@ -45,7 +45,10 @@ export interface Channel {
   readonly log: MessageLog;
   readonly presence: PresenceSet;
   readonly presenceLog: MessageLog;
-  readonly versions: MessageVersions;
+  /** The latest version of a message by serial (RSL11), if still known. */
+  latestVersion(serial: string): Message | undefined;
+  /** Every known version of a message, oldest first (RSL14). */
+  allVersions(serial: string): Message[];
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -111,6 +114,15 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     }
     seenIds.set(id, now);
     return false;
+  };
+
+  // A message serial is `<channel serial>:<index>`, so its original is found in the log.
+  const originalOf = (serial: string): Message | undefined => {
+    const colon = serial.lastIndexOf(':');
+    const position = parseSerial(serial.slice(0, colon));
+    if (!position || position.epoch !== epoch) return undefined;
+    const message = log.find(position.seq)?.messages[Number(serial.slice(colon + 1))];
+    return message && message.version?.serial === undefined ? message : undefined;
   };
 
   const fanOut = (frame: OutboundFrame, modeBit: number, publisher: string | undefined): void => {
@@ -183,8 +195,13 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     log,
     presence,
     presenceLog,
-    versions,
     subscribers,
+    latestVersion: (serial) => versions.changes(serial).at(-1) ?? originalOf(serial),
+    allVersions(serial) {
+      const original = originalOf(serial);
+      const changes = versions.changes(serial);
+      return original ? [original, ...changes] : [...changes];
+    },
     currentSerial: () => serialOf(seq),
     currentSeq: () => seq,
     serialOf,
@@ -204,7 +221,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serials[i] = serial;
         return { ...publication.messages[i]!, serial };
       });
-      for (const m of messages) versions.recordCreate(m);
       const pm: ProtocolMessage = {
         action: Action.MESSAGE,
         channel: name,
@@ -224,7 +240,9 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const result: LogEntry[] = [];
       for (const entry of log.entries()) {
         if (entry.messages.some((m) => m.version?.serial !== undefined)) continue;
-        const latest = entry.messages.map((m) => (m.serial && versions.latest(m.serial)) || m);
+        const latest = entry.messages.map(
+          (m) => (m.serial && versions.changes(m.serial).at(-1)) || m,
+        );
         if (latest.every((m, i) => m === entry.messages[i])) {
           result.push(entry);
           continue;
@@ -235,14 +253,14 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       return result;
     },
     publishOperation(operation, publication, now) {
-      const original = operation.serial ? versions.latest(operation.serial) : undefined;
+      const original = operation.serial ? originalOf(operation.serial) : undefined;
       if (!original) return undefined;
       active = now;
       seq += 1;
       const channelSerial = serialOf(seq);
       const versionSerial = `${channelSerial}:0`;
       const version = { ...operation.version, serial: versionSerial, timestamp: now };
-      versions.recordOperation({ ...operation, version });
+      versions.recordOperation(original, { ...operation, version });
       const message: Message = {
         ...(original.name !== undefined ? { name: original.name } : {}),
         ...(original.clientId !== undefined ? { clientId: original.clientId } : {}),

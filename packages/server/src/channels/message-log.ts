@@ -22,6 +22,8 @@ export interface MessageLog {
   append(entry: LogEntry, now: number): void;
   /** Entries with seq greater than `afterSeq`; undefined if the log no longer reaches back that far. */
   since(afterSeq: number): LogEntry[] | undefined;
+  /** The entry with this sequence number, if still held. */
+  find(seq: number): LogEntry | undefined;
   /** The last `count` entries. */
   last(count: number): LogEntry[];
   entries(): readonly LogEntry[];
@@ -52,6 +54,18 @@ export function createMessageLog(retention: Retention): MessageLog {
     append(entry, now) {
       items.push(entry);
       prune(now);
+    },
+    find(seq) {
+      let lo = head;
+      let hi = items.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const s = items[mid]!.seq;
+        if (s === seq) return items[mid];
+        if (s < seq) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return undefined;
     },
     since(afterSeq) {
       if (afterSeq < droppedUpTo) return undefined;

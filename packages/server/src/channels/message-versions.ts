@@ -1,35 +1,28 @@
 import { MessageAction, type Message } from '@switchboard/protocol';
 
 /**
- * Every version of a channel's recent messages by serial (TM2s): the create, then each update,
- * delete or append. `latest` is what getMessage returns; appends are folded into the data and
- * reported as an update.
+ * The versions of messages that were updated, deleted or appended to (TM2s), by serial. A message
+ * never changed has only its original, which lives in the log and is found there, so publishing
+ * costs nothing here. `latest` folds appends into the data and reports them as an update.
  */
 export interface MessageVersions {
-  recordCreate(message: Message): void;
-  /** Records an operation; returns the new latest version, or undefined if the serial is unknown. */
-  recordOperation(operation: Message): Message | undefined;
-  has(serial: string): boolean;
-  latest(serial: string): Message | undefined;
-  all(serial: string): Message[];
+  /** Records an operation on `original`; returns the new latest version. */
+  recordOperation(original: Message, operation: Message): Message;
+  /** Every version after the original, oldest first. */
+  changes(serial: string): readonly Message[];
 }
 
 function appendData(base: Message, fragment: Message): Pick<Message, 'data' | 'encoding'> {
+  const encoding = base.encoding ? { encoding: base.encoding } : {};
   if (
     typeof base.data === 'string' &&
     typeof fragment.data === 'string' &&
     base.encoding === fragment.encoding
   ) {
-    return {
-      data: base.data + fragment.data,
-      ...(base.encoding ? { encoding: base.encoding } : {}),
-    };
+    return { data: base.data + fragment.data, ...encoding };
   }
   if (base.data instanceof Uint8Array && fragment.data instanceof Uint8Array) {
-    return {
-      data: Buffer.concat([base.data, fragment.data]),
-      ...(base.encoding ? { encoding: base.encoding } : {}),
-    };
+    return { data: Buffer.concat([base.data, fragment.data]), ...encoding };
   }
   return {
     ...(fragment.data !== undefined ? { data: fragment.data } : {}),
@@ -37,19 +30,18 @@ function appendData(base: Message, fragment: Message): Pick<Message, 'data' | 'e
   };
 }
 
-/** Creates the store, keeping at most `capacity` messages (oldest forgotten first). */
+/** Creates the store, keeping the changes of at most `capacity` messages (oldest forgotten first). */
 export function createMessageVersions(capacity: number): MessageVersions {
   const versions = new Map<string, Message[]>();
   return {
-    recordCreate(message) {
-      if (!message.serial) return;
-      versions.set(message.serial, [message]);
-      if (versions.size > capacity) versions.delete(versions.keys().next().value!);
-    },
-    recordOperation(operation) {
-      const list = operation.serial ? versions.get(operation.serial) : undefined;
-      if (!list) return undefined;
-      const current = list[list.length - 1]!;
+    recordOperation(original, operation) {
+      const serial = original.serial!;
+      let list = versions.get(serial);
+      if (!list) {
+        versions.set(serial, (list = []));
+        if (versions.size > capacity) versions.delete(versions.keys().next().value!);
+      }
+      const current = list[list.length - 1] ?? original;
       const { data: _d, encoding: _e, ...rest } = current;
       const payload =
         operation.action === MessageAction.APPEND
@@ -68,8 +60,6 @@ export function createMessageVersions(capacity: number): MessageVersions {
       list.push(latest);
       return latest;
     },
-    has: (serial) => versions.has(serial),
-    latest: (serial) => versions.get(serial)?.at(-1),
-    all: (serial) => [...(versions.get(serial) ?? [])],
+    changes: (serial) => versions.get(serial) ?? [],
   };
 }

@@ -30,7 +30,7 @@ export function applyMessageOperation(
     throw Errors.messageUpdatesNotEnabled(channelName);
   }
   const channel = ctx.channels.get(auth.app.record.id, channelName);
-  const original = channel.versions.latest(operation.serial);
+  const original = channel.latestVersion(operation.serial);
   if (!original) throw Errors.notFound(`No message with serial ${operation.serial}`);
   const kind = operation.action === MessageAction.DELETE ? 'delete' : 'update';
   const own = original.clientId !== undefined && original.clientId === auth.clientId;

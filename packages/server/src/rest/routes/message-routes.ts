@@ -25,7 +25,7 @@ export function getMessageRoute(
   requireChannelAccess(ctx.apps, auth, name, 'history');
   const message = ctx.channels
     .peek(auth.app.record.id, name)
-    ?.versions.latest(decodeURIComponent(serial));
+    ?.latestVersion(decodeURIComponent(serial));
   if (!message) throw Errors.notFound(`No message with serial ${decodeURIComponent(serial)}`);
   return respond(req, 200, message);
 }
@@ -40,7 +40,7 @@ export function messageVersionsRoute(
   const { auth, name } = lookup(ctx, req, ch);
   requireChannelAccess(ctx.apps, auth, name, 'history');
   const versions =
-    ctx.channels.peek(auth.app.record.id, name)?.versions.all(decodeURIComponent(serial)) ?? [];
+    ctx.channels.peek(auth.app.record.id, name)?.allVersions(decodeURIComponent(serial)) ?? [];
   if (versions.length === 0)
     throw Errors.notFound(`No message with serial ${decodeURIComponent(serial)}`);
   const ordered = req.query.get('direction') === 'backwards' ? [...versions].reverse() : versions;
