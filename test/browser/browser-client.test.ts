@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
+import type * as AblyModule from 'ably';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -71,7 +72,7 @@ describe.skipIf(!available)('the official ably client in Chromium', () => {
     await tab.goto(page.url);
     const result = await tab.evaluate(
       async ({ key, port }) => {
-        const Ably = (window as unknown as { Ably: typeof import('ably') }).Ably;
+        const Ably = (window as unknown as { Ably: typeof AblyModule }).Ably;
         const common = { endpoint: '127.0.0.1', port, tls: false, disableConnectivityCheck: true };
         const backend = new Ably.Rest({ ...common, key });
         const realtime = new Ably.Realtime({
