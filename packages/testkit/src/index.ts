@@ -110,3 +110,5 @@ export { rawClient } from './raw-client.js';
 export type { RawClient } from './raw-client.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy } from './tcp-proxy.js';
+export { runStoreSuite } from './store-suite.js';
+export type { StoreFactory } from './store-suite.js';

@@ -45,7 +45,8 @@ export interface Store {
 export function createMemoryStore(): Store {
   const apps = new Map<string, AppRecord>();
   return {
-    listApps: async () => [...apps.values()].map((a) => structuredClone(a)),
+    listApps: async () =>
+      [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),
     deleteApp: async (id) => void apps.delete(id),
     close: async () => {},

@@ -1,0 +1,4 @@
+import { createMemoryStore } from '@switchboard/server';
+import { runStoreSuite } from '@switchboard/testkit';
+
+runStoreSuite('in-memory', { open: () => createMemoryStore() });
