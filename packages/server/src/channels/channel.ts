@@ -116,6 +116,31 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     return false;
   };
 
+  /** Logs messages under the current sequence number, with the frame that carries them. */
+  const appendToLog = (
+    messages: Message[],
+    publication: Pick<Publication, 'pmId' | 'connectionId' | 'timestamp'>,
+    now: number,
+  ): LogEntry => {
+    const pm: ProtocolMessage = {
+      action: Action.MESSAGE,
+      channel: name,
+      channelSerial: serialOf(seq),
+      id: publication.pmId,
+      connectionId: publication.connectionId,
+      timestamp: publication.timestamp,
+      messages,
+    };
+    const entry: LogEntry = {
+      seq,
+      timestamp: publication.timestamp,
+      messages,
+      frame: createOutboundFrame(pm),
+    };
+    log.append(entry, now);
+    return entry;
+  };
+
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
   const originalOf = (serial: string): Message | undefined => {
     const colon = serial.lastIndexOf(':');
@@ -221,18 +246,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serials[i] = serial;
         return { ...publication.messages[i]!, serial };
       });
-      const pm: ProtocolMessage = {
-        action: Action.MESSAGE,
-        channel: name,
-        channelSerial,
-        id: publication.pmId,
-        connectionId: publication.connectionId,
-        timestamp: publication.timestamp,
-        messages,
-      };
-      const frame = createOutboundFrame(pm);
-      const entry: LogEntry = { seq, timestamp: publication.timestamp, messages, frame };
-      log.append(entry, now);
+      const entry = appendToLog(messages, publication, now);
       enqueue(entry, publication.connectionId);
       return serials;
     },
@@ -274,19 +288,9 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serial: operation.serial!,
         version,
       };
-      const pm: ProtocolMessage = {
-        action: Action.MESSAGE,
-        channel: name,
-        channelSerial,
-        id: publication.pmId,
-        connectionId: publication.connectionId,
-        timestamp: publication.timestamp,
-        messages: [message],
-      };
-      const frame = createOutboundFrame(pm);
       flush();
-      log.append({ seq, timestamp: now, messages: [message], frame }, now);
-      fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
+      const entry = appendToLog([message], publication, now);
+      fanOut(entry.frame, Flag.SUBSCRIBE, publication.connectionId);
       return versionSerial;
     },
     broadcastPresence(events, pmId, connectionId, now) {

@@ -8,10 +8,13 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
 
-function lookup(ctx: EngineContext, req: RestRequest, ch: string) {
+/** The caller, the channel and the serial of a message route, with read access checked. */
+function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(decodeURIComponent(ch));
-  return { auth, name };
+  requireChannelAccess(ctx.apps, auth, name, 'history');
+  const channel = ctx.channels.peek(auth.app.record.id, name);
+  return { channel, serial: decodeURIComponent(serial) };
 }
 
 /** GET /channels/{ch}/messages/{serial} (RSL11): the latest version of one message. */
@@ -21,12 +24,9 @@ export function getMessageRoute(
   ch: string,
   serial: string,
 ): RestResponse {
-  const { auth, name } = lookup(ctx, req, ch);
-  requireChannelAccess(ctx.apps, auth, name, 'history');
-  const message = ctx.channels
-    .peek(auth.app.record.id, name)
-    ?.latestVersion(decodeURIComponent(serial));
-  if (!message) throw Errors.notFound(`No message with serial ${decodeURIComponent(serial)}`);
+  const target = readable(ctx, req, ch, serial);
+  const message = target.channel?.latestVersion(target.serial);
+  if (!message) throw Errors.notFound(`No message with serial ${target.serial}`);
   return respond(req, 200, message);
 }
 
@@ -37,12 +37,9 @@ export function messageVersionsRoute(
   ch: string,
   serial: string,
 ): RestResponse {
-  const { auth, name } = lookup(ctx, req, ch);
-  requireChannelAccess(ctx.apps, auth, name, 'history');
-  const versions =
-    ctx.channels.peek(auth.app.record.id, name)?.allVersions(decodeURIComponent(serial)) ?? [];
-  if (versions.length === 0)
-    throw Errors.notFound(`No message with serial ${decodeURIComponent(serial)}`);
+  const target = readable(ctx, req, ch, serial);
+  const versions = target.channel?.allVersions(target.serial) ?? [];
+  if (versions.length === 0) throw Errors.notFound(`No message with serial ${target.serial}`);
   const ordered = req.query.get('direction') === 'backwards' ? [...versions].reverse() : versions;
   return respond(req, 200, ordered, { link: linkHeader('versions', req.query, undefined) });
 }
@@ -54,7 +51,8 @@ export function patchMessageRoute(
   ch: string,
   serial: string,
 ): RestResponse {
-  const { auth, name } = lookup(ctx, req, ch);
+  const auth = restAuth(ctx, req);
+  const { name } = parseChannelName(decodeURIComponent(ch));
   const operation = parseMessage(decodeBody(req));
   if (!isOperation(operation))
     throw Errors.badRequest('PATCH needs action update, delete or append');
