@@ -5,6 +5,7 @@ import type { ChannelRegistry } from './channels/channel-registry.js';
 import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
+import type { StatsRecorder } from './stats/stats-recorder.js';
 
 /** A place for the engine to say what happened; the host decides where it goes. */
 export interface Logger {
@@ -22,6 +23,7 @@ export interface EngineContext {
   readonly connections: ConnectionTable;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
+  readonly stats: StatsRecorder;
   readonly logger: Logger;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;

@@ -2,6 +2,7 @@ import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { appFromSpec } from './apps/provision.js';
 import { createRevocationList } from './auth/revocations.js';
+import { createStatsRecorder } from './stats/stats-recorder.js';
 import { createNonceCache } from './auth/token-request.js';
 import { createChannelRegistry } from './channels/channel-registry.js';
 import { createConnectionTable } from './session/connection-table.js';
@@ -49,16 +50,27 @@ const silentLogger: Logger = { info: () => {}, warn: () => {} };
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const apps = createAppRegistry(options.store);
+  const stats = createStatsRecorder();
   await apps.load();
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
     clock: options.clock ?? createSystemClock(),
     apps,
-    channels: createChannelRegistry(limits),
+    channels: createChannelRegistry(limits, (appId, deliveries) =>
+      stats.add(
+        appId,
+        {
+          'messages.outbound.realtime.messages.count': deliveries,
+          'messages.outbound.all.messages.count': deliveries,
+        },
+        Date.now(),
+      ),
+    ),
     connections: createConnectionTable(),
     nonces: createNonceCache(limits.tokenRequestWindowMs),
     revocations: createRevocationList(),
+    stats,
     logger: options.logger ?? silentLogger,
     development: options.development ?? true,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),

@@ -12,7 +12,10 @@ export interface ChannelRegistry {
 }
 
 /** Creates the registry. */
-export function createChannelRegistry(limits: Limits): ChannelRegistry {
+export function createChannelRegistry(
+  limits: Limits,
+  onDelivered: (appId: string, deliveries: number) => void = () => {},
+): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
   const options = {
     retention: {
@@ -31,7 +34,13 @@ export function createChannelRegistry(limits: Limits): ChannelRegistry {
     get(appId, name) {
       const map = appChannels(appId);
       let channel = map.get(name);
-      if (!channel) map.set(name, (channel = createChannel(appId, name, options)));
+      if (!channel) {
+        const onChannelDelivered = (n: number): void => onDelivered(appId, n);
+        map.set(
+          name,
+          (channel = createChannel(appId, name, { ...options, onDelivered: onChannelDelivered })),
+        );
+      }
       return channel;
     },
     peek: (appId, name) => channels.get(appId)?.get(name),

@@ -90,6 +90,8 @@ export interface Channel {
 export interface ChannelOptions {
   retention: Retention;
   idempotencyWindowMs: number;
+  /** Told how many message deliveries a fan-out made, for stats. */
+  onDelivered?: (deliveries: number) => void;
 }
 
 /** Creates a channel. */
@@ -167,6 +169,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
+    let sent = 0;
     if (batch.length === 1) {
       const only = batch[0]!;
       for (const sub of subscribers) {
@@ -177,9 +180,11 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
             (sub.echo || sub.connectionId !== only.publisher)
           ) {
             sub.send(only.entry.frame);
+            sent += only.entry.messages.length;
           }
         }
       }
+      options.onDelivered?.(sent);
       return;
     }
     const firstSeq = batch[0]!.entry.seq;
@@ -196,14 +201,18 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       if (!sub.live || (sub.modes & Flag.SUBSCRIBE) === 0) continue;
       if (sub.liveFromSeq < firstSeq && (sub.echo || !publishers.has(sub.connectionId))) {
         sub.send(bundle);
+        sent += bundle.pm.messages!.length;
         continue;
       }
       // Attached mid-batch, or must not see its own messages: send its share entry by entry.
       for (const b of batch) {
-        if (b.entry.seq > sub.liveFromSeq && (sub.echo || b.publisher !== sub.connectionId))
+        if (b.entry.seq > sub.liveFromSeq && (sub.echo || b.publisher !== sub.connectionId)) {
           sub.send(b.entry.frame);
+          sent += b.entry.messages.length;
+        }
       }
     }
+    options.onDelivered?.(sent);
   };
   const enqueue = (entry: LogEntry, publisher: string): void => {
     pending.push({ entry, publisher });

@@ -11,6 +11,7 @@ import {
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { applyMessageOperation, isOperation } from './message-operation.js';
+import { recordInbound } from '../stats/record-inbound.js';
 import { stampMessage } from './publish-checks.js';
 import type { Session } from '../session/session.js';
 
@@ -121,6 +122,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       },
       timestamp,
     );
+    recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
     ack(session, msgSerial, { serials });
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());

@@ -4,6 +4,7 @@ import type { AuthContext } from '../auth/authenticate.js';
 import { stampMessage } from '../connection/publish-checks.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
+import { recordInbound } from '../stats/record-inbound.js';
 
 /** What a REST publish to one channel returns (RSL1, BatchPublishSuccessResult). */
 export interface ChannelPublishResult {
@@ -50,5 +51,6 @@ export function publishToChannel(
     },
     now,
   );
+  recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
   return { channel: name, messageId: base, serials };
 }

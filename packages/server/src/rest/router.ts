@@ -17,12 +17,8 @@ import {
   messageVersionsRoute,
   patchMessageRoute,
 } from './routes/message-routes.js';
-import {
-  batchPresenceRoute,
-  batchPublishRoute,
-  revokeTokensRoute,
-  statsRoute,
-} from './routes/batch-routes.js';
+import { batchPresenceRoute, batchPublishRoute, revokeTokensRoute } from './routes/batch-routes.js';
+import { postStatsRoute, statsRoute } from './routes/stats-routes.js';
 import { disconnectRevoked } from '../connection/lifecycle.js';
 
 type Handler = (
@@ -64,6 +60,7 @@ const ROUTES: Route[] = [
     revokeTokensRoute(ctx, req, keyName!, (k, c, t) => disconnectRevoked(ctx, k, c, t)),
   ),
   route('GET', '/stats', statsRoute),
+  route('POST', '/stats', postStatsRoute),
 ];
 
 /** Routes one REST request; every failure becomes an Ably error response, never a throw. */

@@ -122,9 +122,3 @@ export function revokeTokensRoute(
   });
   return respond(req, 201, batchResult(results));
 }
-
-/** GET /stats: statistics are not collected yet, so every interval is empty. */
-export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
-  restAuth(ctx, req);
-  return respond(req, 200, []);
-}

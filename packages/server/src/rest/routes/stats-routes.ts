@@ -1,0 +1,57 @@
+import { Errors } from '@switchboard/protocol';
+import type { EngineContext } from '../../context.js';
+import { parseStatsTime, type StatsUnit } from '../../stats/interval.js';
+import { decodeBody, respond } from '../body-codec.js';
+import type { RestRequest, RestResponse } from '../http.js';
+import { linkHeader } from '../paging.js';
+import { restAuth } from '../rest-auth.js';
+
+const UNITS = new Set<StatsUnit>(['minute', 'hour', 'day', 'month']);
+
+/**
+ * GET /stats (RSC6): the app's statistics per minute, hour, day or month, newest first by
+ * default; `start`/`end` as milliseconds or interval ids; Link pagination by interval.
+ */
+export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+  const auth = restAuth(ctx, req);
+  // `by` is the older name of `unit`, still sent by some clients.
+  const unit = (req.query.get('unit') ?? req.query.get('by') ?? 'minute') as StatsUnit;
+  if (!UNITS.has(unit)) throw Errors.invalidParameter(`Invalid unit: ${unit}`);
+  const direction = req.query.get('direction') ?? 'backwards';
+  if (direction !== 'backwards' && direction !== 'forwards') {
+    throw Errors.invalidParameter(`Invalid direction: ${direction}`);
+  }
+  const limit = Number(req.query.get('limit') ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > ctx.limits.maxHistoryLimit) {
+    throw Errors.invalidParameter(`limit must be 1–${ctx.limits.maxHistoryLimit}`);
+  }
+  const start = parseStatsTime(req.query.get('start'));
+  const end = parseStatsTime(req.query.get('end'));
+  const records = ctx.stats.query(
+    auth.app.record.id,
+    {
+      unit,
+      backwards: direction === 'backwards',
+      ...(start !== undefined ? { start } : {}),
+      ...(end !== undefined ? { end } : {}),
+    },
+    ctx.clock.now(),
+  );
+  const offset = Number(req.query.get('cursor') ?? 0) || 0;
+  const page = records.slice(offset, offset + limit);
+  const next = offset + limit < records.length ? String(offset + limit) : undefined;
+  return respond(req, 200, page, { link: linkHeader('stats', req.query, next) });
+}
+
+/** POST /stats: loads stats fixtures in Ably's nested form (the test harness's provisioning). */
+export function postStatsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+  const auth = restAuth(ctx, req);
+  if (auth.method !== 'basic') throw Errors.invalidCredentials('Posting stats needs Basic auth');
+  const body = decodeBody(req);
+  const fixtures = Array.isArray(body) ? body : [body];
+  for (const f of fixtures) {
+    if (f && typeof f === 'object')
+      ctx.stats.addFixture(auth.app.record.id, f as Record<string, unknown>);
+  }
+  return respond(req, 201, {});
+}
