@@ -58,14 +58,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     clock: options.clock ?? createSystemClock(),
     apps,
     channels: createChannelRegistry(limits, (appId, deliveries) =>
-      stats.add(
-        appId,
-        {
-          'messages.outbound.realtime.messages.count': deliveries,
-          'messages.outbound.all.messages.count': deliveries,
-        },
-        Date.now(),
-      ),
+      stats.countDelivered(appId, deliveries, Date.now()),
     ),
     connections: createConnectionTable(),
     nonces: createNonceCache(limits.tokenRequestWindowMs),

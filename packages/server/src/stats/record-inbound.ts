@@ -1,7 +1,7 @@
-import { payloadSize, type Message } from '@switchboard/protocol';
+import type { Message } from '@switchboard/protocol';
 import type { StatsRecorder } from './stats-recorder.js';
 
-/** Counts published messages and their bytes for the app's stats, by transport. */
+/** Counts published messages and their payload bytes for the app's stats, by transport. */
 export function recordInbound(
   stats: StatsRecorder,
   appId: string,
@@ -9,16 +9,11 @@ export function recordInbound(
   messages: readonly Message[],
   at: number,
 ): void {
-  let data = 0;
-  for (const m of messages) data += payloadSize(m.name, m.data, m.clientId, m.extras);
-  stats.add(
-    appId,
-    {
-      [`messages.inbound.${transport}.messages.count`]: messages.length,
-      [`messages.inbound.${transport}.messages.data`]: data,
-      'messages.inbound.all.messages.count': messages.length,
-      'messages.inbound.all.messages.data': data,
-    },
-    at,
-  );
+  let bytes = 0;
+  for (const m of messages) {
+    const d = m.data;
+    if (typeof d === 'string') bytes += Buffer.byteLength(d);
+    else if (d) bytes += d.byteLength;
+  }
+  stats.countInbound(appId, transport, messages.length, bytes, at);
 }

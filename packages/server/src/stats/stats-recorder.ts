@@ -25,6 +25,15 @@ export interface StatsQuery {
 export interface StatsRecorder {
   /** Adds to counters of the current minute (`.peak` entries keep the maximum). */
   add(appId: string, entries: StatsEntries, at: number): void;
+  /** The hot-path counters: published messages and bytes by transport, and deliveries. */
+  countInbound(
+    appId: string,
+    transport: 'realtime' | 'rest',
+    messages: number,
+    bytes: number,
+    at: number,
+  ): void;
+  countDelivered(appId: string, deliveries: number, at: number): void;
   /** Adds an Ably stats fixture in the nested form (`inbound.realtime.messages.count`). */
   addFixture(appId: string, fixture: Record<string, unknown>): void;
   query(appId: string, q: StatsQuery, now: number): StatsRecord[];
@@ -73,6 +82,43 @@ export function flattenFixture(fixture: Record<string, unknown>): StatsEntries {
 /** Creates an empty in-memory recorder. */
 export function createStatsRecorder(): StatsRecorder {
   const apps = new Map<string, Map<number, StatsEntries>>();
+  // The publish path adds to plain numbers of the current minute and folds them into the
+  // entries only when the minute changes or someone asks.
+  const live = new Map<string, { minute: number; counts: number[] }>();
+  const LIVE_KEYS = [
+    'messages.inbound.realtime.messages.count',
+    'messages.inbound.realtime.messages.data',
+    'messages.inbound.rest.messages.count',
+    'messages.inbound.rest.messages.data',
+    'messages.outbound.realtime.messages.count',
+  ];
+  const foldLive = (appId: string): void => {
+    const l = live.get(appId);
+    if (!l) return;
+    live.delete(appId);
+    const c = l.counts;
+    const entries: StatsEntries = {};
+    LIVE_KEYS.forEach((key, i) => {
+      if (c[i]) entries[key] = c[i]!;
+    });
+    const inCount = c[0]! + c[2]!;
+    if (inCount) {
+      entries['messages.inbound.all.messages.count'] = inCount;
+      entries['messages.inbound.all.messages.data'] = c[1]! + c[3]!;
+    }
+    if (c[4]) entries['messages.outbound.all.messages.count'] = c[4];
+    addAt(appId, l.minute, entries);
+  };
+  const counters = (appId: string, at: number): number[] => {
+    const minute = at - (at % 60_000);
+    let l = live.get(appId);
+    if (l && l.minute !== minute) {
+      foldLive(appId);
+      l = undefined;
+    }
+    if (!l) live.set(appId, (l = { minute, counts: [0, 0, 0, 0, 0] }));
+    return l.counts;
+  };
   const minutesOf = (appId: string): Map<number, StatsEntries> => {
     let m = apps.get(appId);
     if (!m) apps.set(appId, (m = new Map()));
@@ -89,6 +135,15 @@ export function createStatsRecorder(): StatsRecorder {
   };
   return {
     add: (appId, entries, at) => addAt(appId, intervalStart(at, 'minute'), entries),
+    countInbound(appId, transport, messages, bytes, at) {
+      const c = counters(appId, at);
+      const base = transport === 'realtime' ? 0 : 2;
+      c[base]! += messages;
+      c[base + 1]! += bytes;
+    },
+    countDelivered(appId, deliveries, at) {
+      counters(appId, at)[4]! += deliveries;
+    },
     addFixture(appId, fixture) {
       const id = String(fixture.intervalId ?? '');
       const m = /^(\d{4})-(\d{2})-(\d{2}):(\d{2}):(\d{2})$/.exec(id);
@@ -103,6 +158,7 @@ export function createStatsRecorder(): StatsRecorder {
       addAt(appId, minute, flattenFixture(fixture));
     },
     query(appId, q, now) {
+      foldLive(appId);
       const buckets = new Map<number, StatsEntries>();
       for (const [minute, entries] of apps.get(appId) ?? []) {
         const start = intervalStart(minute, q.unit);
@@ -126,6 +182,9 @@ export function createStatsRecorder(): StatsRecorder {
         return record;
       });
     },
-    dropApp: (appId) => void apps.delete(appId),
+    dropApp(appId) {
+      apps.delete(appId);
+      live.delete(appId);
+    },
   };
 }
