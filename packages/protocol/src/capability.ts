@@ -112,12 +112,6 @@ export function permits(cap: Capability, channel: string, op: Operation): boolea
   return false;
 }
 
-/** Whether the capability permits `op` on some channel (for account-level operations). */
-export function permitsAnywhere(cap: Capability, op: Operation): boolean {
-  for (const ops of cap.values()) if (ops.includes('*') || ops.includes(op)) return true;
-  return false;
-}
-
 function intersectOps(requested: readonly string[], granted: readonly string[]): string[] {
   if (granted.includes('*')) return [...requested];
   if (requested.includes('*')) return [...granted];

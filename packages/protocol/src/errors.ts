@@ -106,12 +106,6 @@ export const ERROR_CATALOG = [
   },
   { code: 40400, statusCode: 404, name: 'notFound', when: 'Unknown route, app, key or message' },
   {
-    code: 40500,
-    statusCode: 405,
-    name: 'methodNotAllowed',
-    when: 'The route exists but not for this method',
-  },
-  {
     code: 41300,
     statusCode: 413,
     name: 'bodyTooLarge',
@@ -198,7 +192,6 @@ export const Errors = {
     make(40161, 401, `Channel "${channel}" requires an identified client`),
   forbidden: (detail: string) => make(40300, 403, detail),
   notFound: (detail = 'Not found') => make(40400, 404, detail),
-  methodNotAllowed: () => make(40500, 405, 'Method not allowed'),
   bodyTooLarge: (limit: number) => make(41300, 413, `Request body exceeds ${limit} bytes`),
   rateLimited: (limit: number) => make(42910, 429, `Rate limit exceeded: over ${limit} messages/s`),
   internalError: () => make(50000, 500, 'Internal error'),

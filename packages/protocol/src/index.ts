@@ -20,7 +20,6 @@ export {
   stringifyCapability,
   resourceMatches,
   permits,
-  permitsAnywhere,
   intersectCapabilities,
 } from './capability.js';
 export type { Capability, Operation } from './capability.js';

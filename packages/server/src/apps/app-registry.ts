@@ -1,5 +1,4 @@
 import {
-  Errors,
   FULL_CAPABILITY,
   appIdOfKeyName,
   channelNamespace,
@@ -73,11 +72,4 @@ export function createAppRegistry(store: Store): AppRegistry {
     count: () => apps.size,
     list: () => [...apps.values()],
   };
-}
-
-/** Throws 40101 unless the key exists; used where an unknown key is an auth failure. */
-export function requireKey(registry: AppRegistry, keyName: string): AppKey {
-  const key = registry.findKey(keyName);
-  if (!key) throw Errors.invalidCredentials(`Key not found: ${keyName}`);
-  return key;
 }

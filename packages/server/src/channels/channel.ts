@@ -253,7 +253,11 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const messages = fresh.map((i, k) => {
         const serial = `${channelSerial}:${k}`;
         serials[i] = serial;
-        return { ...publication.messages[i]!, serial };
+        // The publisher's stamped messages are handed over to the channel: set the serial in place
+        // rather than copy every message on the hot path.
+        const message = publication.messages[i]!;
+        message.serial = serial;
+        return message;
       });
       const entry = appendToLog(messages, publication, now);
       enqueue(entry, publication.connectionId);

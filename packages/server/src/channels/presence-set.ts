@@ -19,8 +19,6 @@ export interface PresenceSet {
     connectionId: string,
     leave: (member: PresenceMessage) => PresenceMessage,
   ): PresenceMessage[];
-  /** Members that belong to one connection. */
-  ofConnection(connectionId: string): PresenceMessage[];
 }
 
 const memberKey = (clientId: string, connectionId: string): string =>
@@ -59,7 +57,5 @@ export function createPresenceSet(): PresenceSet {
       }
       return leaves;
     },
-    ofConnection: (connectionId) =>
-      [...members.values()].filter((m) => m.connectionId === connectionId),
   };
 }
