@@ -46,18 +46,32 @@ export function toJsonPayload(p: NeutralPayload): NeutralPayload {
   return p;
 }
 
-/** Size of a message for limits, as Ably counts it (spec TO3l8): name + data + clientId + extras. */
-export function payloadSize(
-  name?: string,
-  data?: Data,
-  clientId?: string,
-  extras?: unknown,
-): number {
-  let size = 0;
-  if (name) size += Buffer.byteLength(name);
-  if (clientId) size += Buffer.byteLength(clientId);
-  if (typeof data === 'string') size += Buffer.byteLength(data);
-  else if (data) size += data.byteLength;
-  if (extras !== undefined && extras !== null) size += Buffer.byteLength(JSON.stringify(extras));
+/** Bytes of a string or payload, 0 when absent. */
+function bytesOf(value: Data | undefined): number {
+  if (value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+}
+
+/**
+ * Size of a message or presence event for limits: every field a client chooses and the server
+ * stores (id, name, clientId, data, encoding, extras, version details), so no field can carry
+ * more than `maxMessageSize` past the check. Ably's own count (TO3l8) is the name, data,
+ * clientId and extras; the rest is small for any honest client.
+ */
+export function messageSize(m: {
+  id?: string | undefined;
+  name?: string | undefined;
+  clientId?: string | undefined;
+  data?: Data | undefined;
+  encoding?: string | undefined;
+  extras?: unknown;
+  version?: unknown;
+}): number {
+  let size =
+    bytesOf(m.id) + bytesOf(m.name) + bytesOf(m.clientId) + bytesOf(m.data) + bytesOf(m.encoding);
+  if (m.extras !== undefined && m.extras !== null)
+    size += Buffer.byteLength(JSON.stringify(m.extras));
+  if (m.version !== undefined && m.version !== null)
+    size += Buffer.byteLength(JSON.stringify(m.version));
   return size;
 }

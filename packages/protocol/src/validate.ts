@@ -24,11 +24,38 @@ function optNumber(o: Obj, key: string): number | undefined {
   return v;
 }
 
+/**
+ * The deepest nesting accepted in extras, object data and version metadata. Encoders recurse, so
+ * a payload nested thousands deep parses but can never be sent again: stored, it would break
+ * every SYNC, history read and resume that includes it.
+ */
+export const MAX_PAYLOAD_DEPTH = 32;
+
+/** Throws 40000 when `value` nests deeper than MAX_PAYLOAD_DEPTH; walks without recursion. */
+function requireShallow(value: unknown, field: string): void {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array) continue;
+    if (depth > MAX_PAYLOAD_DEPTH) {
+      throw Errors.badRequest(`${field} is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    }
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+}
+
 function optExtras(o: Obj): unknown {
   const v = o.extras;
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw Errors.badRequest('extras must be an object');
+  requireShallow(v, 'extras');
   return v;
+}
+
+/** The payload in neutral form, once object data is known to be encodable again. */
+function payloadOf(o: Obj): ReturnType<typeof normaliseInbound> {
+  requireShallow(o.data, 'data');
+  return normaliseInbound(o.data, o.encoding);
 }
 
 /** Validates one inbound message (realtime or REST) and puts its payload in neutral form. */
@@ -59,7 +86,7 @@ export function parseMessage(raw: unknown): Message {
     if (!isObject(raw.version)) throw Errors.badRequest('version must be an object');
     m.version = parseVersion(raw.version);
   }
-  const payload = normaliseInbound(raw.data, raw.encoding);
+  const payload = payloadOf(raw);
   if (payload.data !== undefined) m.data = payload.data;
   if (payload.encoding !== undefined) m.encoding = payload.encoding;
   return m;
@@ -73,6 +100,7 @@ function parseVersion(raw: Obj): MessageVersion {
   if (description !== undefined) v.description = description;
   if (raw.metadata !== undefined && raw.metadata !== null) {
     if (!isObject(raw.metadata)) throw Errors.badRequest('version.metadata must be an object');
+    requireShallow(raw.metadata, 'version.metadata');
     v.metadata = Object.fromEntries(Object.entries(raw.metadata).map(([k, x]) => [k, String(x)]));
   }
   return v;
@@ -96,7 +124,7 @@ export function parsePresenceMessage(raw: unknown): PresenceMessage {
   if (timestamp !== undefined) p.timestamp = timestamp;
   const extras = optExtras(raw);
   if (extras !== undefined) p.extras = extras;
-  const payload = normaliseInbound(raw.data, raw.encoding);
+  const payload = payloadOf(raw);
   if (payload.data !== undefined) p.data = payload.data;
   if (payload.encoding !== undefined) p.encoding = payload.encoding;
   return p;

@@ -6,7 +6,7 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
-import { createMessageVersions } from './message-versions.js';
+import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
 import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
 import { createPresenceSet, type PresenceSet } from './presence-set.js';
@@ -89,6 +89,8 @@ export interface Channel {
 /** Dependencies and settings for a channel. */
 export interface ChannelOptions {
   retention: Retention;
+  /** Bounds on kept versions of updated messages (per message, per channel). */
+  versions: Omit<VersionCaps, 'messages'>;
   idempotencyWindowMs: number;
   /** Told how many message deliveries a fan-out made, for stats. */
   onDelivered?: (deliveries: number) => void;
@@ -99,7 +101,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   const epoch = randomId(6);
   const log = createMessageLog(options.retention);
   const presenceLog = createMessageLog(options.retention);
-  const versions = createMessageVersions(options.retention.maxCount);
+  const versions = createMessageVersions({
+    messages: options.retention.maxCount,
+    ...options.versions,
+  });
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
   const seenIds = new Map<string, number>();

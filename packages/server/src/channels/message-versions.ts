@@ -1,4 +1,4 @@
-import { MessageAction, type Message } from '@switchboard/protocol';
+import { MessageAction, messageSize, type Message } from '@switchboard/protocol';
 
 /**
  * The versions of messages that were updated, deleted or appended to (TM2s), by serial. A message
@@ -8,8 +8,18 @@ import { MessageAction, type Message } from '@switchboard/protocol';
 export interface MessageVersions {
   /** Records an operation on `original`; returns the new latest version. */
   recordOperation(original: Message, operation: Message): Message;
-  /** Every version after the original, oldest first. */
+  /** Every version kept after the original, oldest first. */
   changes(serial: string): readonly Message[];
+}
+
+/** How many changes are kept: per channel by message count and bytes, per message by count. */
+export interface VersionCaps {
+  /** Messages whose changes are kept (the oldest message's changes are forgotten first). */
+  messages: number;
+  /** Versions kept per message; older intermediate versions are dropped, the latest never. */
+  perMessage: number;
+  /** Bytes of all kept versions of the channel. */
+  bytes: number;
 }
 
 function appendData(base: Message, fragment: Message): Pick<Message, 'data' | 'encoding'> {
@@ -30,36 +40,71 @@ function appendData(base: Message, fragment: Message): Pick<Message, 'data' | 'e
   };
 }
 
-/** Creates the store, keeping the changes of at most `capacity` messages (oldest forgotten first). */
-export function createMessageVersions(capacity: number): MessageVersions {
-  const versions = new Map<string, Message[]>();
+/**
+ * The version an operation makes of `current` (its latest version): an append joins the data,
+ * an update or delete replaces it. Pure, so a caller can check the result's size first.
+ */
+export function nextVersion(current: Message, operation: Message): Message {
+  const { data: _d, encoding: _e, ...rest } = current;
+  const payload =
+    operation.action === MessageAction.APPEND
+      ? appendData(current, operation)
+      : {
+          ...(operation.data !== undefined ? { data: operation.data } : {}),
+          ...(operation.encoding ? { encoding: operation.encoding } : {}),
+        };
+  return {
+    ...rest,
+    ...payload,
+    action: operation.action === MessageAction.APPEND ? MessageAction.UPDATE : operation.action!,
+    ...(operation.version ? { version: operation.version } : {}),
+  };
+}
+
+/** Creates the store of versions, bounded by `caps`. */
+export function createMessageVersions(caps: VersionCaps): MessageVersions {
+  const versions = new Map<string, { list: Message[]; sizes: number[] }>();
+  let totalBytes = 0;
+
+  const dropOldestOf = (entry: { list: Message[]; sizes: number[] }): void => {
+    entry.list.shift();
+    totalBytes -= entry.sizes.shift() ?? 0;
+  };
+
+  // Past the byte budget, the oldest messages keep only their latest version, then lose even that.
+  const enforceBytes = (): void => {
+    for (const entry of versions.values()) {
+      if (totalBytes <= caps.bytes) return;
+      while (entry.list.length > 1) dropOldestOf(entry);
+    }
+    for (const [serial, entry] of versions) {
+      if (totalBytes <= caps.bytes) return;
+      while (entry.list.length > 0) dropOldestOf(entry);
+      versions.delete(serial);
+    }
+  };
+
   return {
     recordOperation(original, operation) {
       const serial = original.serial!;
-      let list = versions.get(serial);
-      if (!list) {
-        versions.set(serial, (list = []));
-        if (versions.size > capacity) versions.delete(versions.keys().next().value!);
+      let entry = versions.get(serial);
+      if (!entry) {
+        versions.set(serial, (entry = { list: [], sizes: [] }));
+        if (versions.size > caps.messages) {
+          const [oldestSerial, oldest] = versions.entries().next().value!;
+          while (oldest.list.length > 0) dropOldestOf(oldest);
+          versions.delete(oldestSerial);
+        }
       }
-      const current = list[list.length - 1] ?? original;
-      const { data: _d, encoding: _e, ...rest } = current;
-      const payload =
-        operation.action === MessageAction.APPEND
-          ? appendData(current, operation)
-          : {
-              ...(operation.data !== undefined ? { data: operation.data } : {}),
-              ...(operation.encoding ? { encoding: operation.encoding } : {}),
-            };
-      const latest: Message = {
-        ...rest,
-        ...payload,
-        action:
-          operation.action === MessageAction.APPEND ? MessageAction.UPDATE : operation.action!,
-        ...(operation.version ? { version: operation.version } : {}),
-      };
-      list.push(latest);
+      const latest = nextVersion(entry.list[entry.list.length - 1] ?? original, operation);
+      const size = messageSize(latest);
+      entry.list.push(latest);
+      entry.sizes.push(size);
+      totalBytes += size;
+      while (entry.list.length > caps.perMessage) dropOldestOf(entry);
+      enforceBytes();
       return latest;
     },
-    changes: (serial) => versions.get(serial) ?? [],
+    changes: (serial) => versions.get(serial)?.list ?? [],
   };
 }

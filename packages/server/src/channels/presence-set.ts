@@ -6,6 +6,7 @@ export interface PresenceSet {
   members(): PresenceMessage[];
   size(): number;
   has(clientId: string, connectionId: string): boolean;
+
   /**
    * Applies an ENTER/UPDATE/LEAVE from a connection and returns the event to broadcast, or
    * undefined when nothing changes for other clients (a re-enter with the member's own id,
@@ -31,6 +32,7 @@ export function createPresenceSet(): PresenceSet {
     members: () => [...members.values()].map((m) => ({ ...m, action: PresenceAction.PRESENT })),
     size: () => members.size,
     has: (clientId, connectionId) => members.has(memberKey(clientId, connectionId)),
+
     apply(event) {
       const key = memberKey(event.clientId, event.connectionId);
       const existing = members.get(key);

@@ -8,7 +8,7 @@ import {
 import { authenticate, type Credentials } from '../auth/authenticate.js';
 import type { EngineContext } from '../context.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
-import { leaveChannel } from './presence-leave.js';
+import { leaveAllChannels } from './presence-leave.js';
 import {
   createSession,
   slowConsumerError,
@@ -74,10 +74,9 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
   if (!session.machine.transition('closed', reason)) return;
   for (const name of Object.keys(session.timers) as (keyof Session['timers'])[])
     session.cancelTimer(name);
-  for (const attachment of session.attachments.values()) {
+  leaveAllChannels(ctx, session);
+  for (const attachment of session.attachments.values())
     attachment.channel.subscribers.delete(attachment);
-    leaveChannel(ctx, attachment.channel, session.id);
-  }
   session.attachments.clear();
   ctx.connections.remove(session);
 }
@@ -91,11 +90,7 @@ export function transportLost(ctx: EngineContext, session: Session, transport: T
   session.cancelTimer('renew');
   session.cancelTimer('expiry');
   const grace = session.options.remainPresentForMs ?? ctx.limits.presenceGraceMs;
-  session.timers.presenceGrace = ctx.clock.setTimer(() => {
-    for (const attachment of session.attachments.values()) {
-      leaveChannel(ctx, attachment.channel, session.id);
-    }
-  }, grace);
+  session.timers.presenceGrace = ctx.clock.setTimer(() => leaveAllChannels(ctx, session), grace);
   session.timers.discard = ctx.clock.setTimer(
     () => discardSession(ctx, session, 'connectionStateTtl elapsed'),
     ctx.limits.connectionStateTtlMs,
@@ -160,7 +155,13 @@ export function openSession(
   const resumeKey = query.get('resume') ?? query.get('recover');
   if (resumeKey) {
     const previous = ctx.connections.byKey(resumeKey);
-    if (previous && previous.auth.app === auth.app && previous.machine.state !== 'closed') {
+    // A connection key is bound to its app and clientId: another identity cannot take it over.
+    if (
+      previous &&
+      previous.auth.app === auth.app &&
+      previous.auth.clientId === auth.clientId &&
+      previous.machine.state !== 'closed'
+    ) {
       const old = previous.transport;
       previous.transport = transport;
       previous.auth = auth;

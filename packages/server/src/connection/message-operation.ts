@@ -1,7 +1,15 @@
-import { Errors, MessageAction, permits, type Message } from '@switchboard/protocol';
+import {
+  Errors,
+  MessageAction,
+  permits,
+  type Message,
+  type MessageVersion,
+} from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
+import { nextVersion } from '../channels/message-versions.js';
 import type { EngineContext } from '../context.js';
+import { requireWithinSize } from './publish-checks.js';
 
 /** Whether a message asks to change an earlier one rather than publish a new one. */
 export function isOperation(m: Message): boolean {
@@ -40,13 +48,23 @@ export function applyMessageOperation(
   ) {
     throw Errors.capabilityDenied(`message-${kind}`, channelName);
   }
-  const clientId = operation.version?.clientId ?? auth.clientId;
+  // Who changed the message is the verified identity; only credentials that may publish as
+  // anyone (RSA8f) may name someone else.
+  const clientId =
+    auth.clientId ?? (auth.mayAssumeAnyClientId ? operation.version?.clientId : undefined);
+  requireWithinSize(operation, ctx.limits);
+  requireWithinSize(nextVersion(original, operation), ctx.limits);
   const versionSerial = channel.publishOperation(
-    { ...operation, version: { ...operation.version, ...(clientId ? { clientId } : {}) } },
+    { ...operation, version: versionWithClientId(operation, clientId) },
     publication,
     ctx.clock.now(),
   );
   if (versionSerial === undefined)
     throw Errors.notFound(`No message with serial ${operation.serial}`);
   return versionSerial;
+}
+
+function versionWithClientId(operation: Message, clientId: string | undefined): MessageVersion {
+  const { clientId: _claimed, ...version } = operation.version ?? {};
+  return clientId ? { ...version, clientId } : version;
 }

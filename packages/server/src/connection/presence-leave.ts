@@ -1,6 +1,7 @@
 import { PresenceAction, type PresenceMessage } from '@switchboard/protocol';
 import type { Channel } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
+import type { Session } from '../session/session.js';
 import { randomId } from '../ids.js';
 
 /**
@@ -25,4 +26,15 @@ export function leaveChannel(ctx: EngineContext, channel: Channel, connectionId:
   const now = ctx.clock.now();
   const leaves = channel.presence.removeConnection(connectionId, (m) => synthesizedLeave(m, now));
   if (leaves.length > 0) channel.broadcastPresence(leaves, `synth${randomId(6)}:0`, undefined, now);
+}
+
+/**
+ * Removes every member the connection has, on channels it attached and on channels where it
+ * entered without attaching.
+ */
+export function leaveAllChannels(ctx: EngineContext, session: Session): void {
+  const channels = new Set(session.presenceChannels);
+  for (const attachment of session.attachments.values()) channels.add(attachment.channel);
+  session.presenceChannels.clear();
+  for (const channel of channels) leaveChannel(ctx, channel, session.id);
 }

@@ -12,6 +12,8 @@ import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { ack, checkInboundRate, handledAsResend, nack } from './publish.js';
+import { requireWithinSize } from './publish-checks.js';
+import { controlCost, spendControlBudget } from './control-budget.js';
 import type { Session } from '../session/session.js';
 
 function presenceClientId(session: Session, claimed: string | undefined): string {
@@ -48,8 +50,14 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
       session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
     const now = ctx.clock.now();
     const events: PresenceMessage[] = [];
-    items.forEach((item, i) => {
+    // Every item is checked before any is applied, so a refused frame changes nothing.
+    const clientIds = items.map((item) => {
       const clientId = presenceClientId(session, item.clientId);
+      requireWithinSize({ ...item, clientId }, ctx.limits);
+      return clientId;
+    });
+    items.forEach((item, i) => {
+      const clientId = clientIds[i]!;
       if (item.action !== PresenceAction.LEAVE && !channel.presence.has(clientId, session.id)) {
         if (channel.presence.size() >= maxMembers) throw Errors.tooManyPresenceMembers(maxMembers);
       }
@@ -66,6 +74,8 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
       const broadcast = channel.presence.apply(event);
       if (broadcast) events.push(broadcast);
     });
+    if (items.some((item) => item.action !== PresenceAction.LEAVE))
+      session.presenceChannels.add(channel);
     channel.broadcastPresence(events, `${session.id}:${msgSerial}`, session.id, now);
     ack(session, msgSerial, null);
   } catch (err) {
@@ -73,14 +83,22 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
   }
 }
 
-/** A client-requested SYNC (RTP19): send the whole member set again. */
-export function handleSyncRequest(session: Session, pm: ProtocolMessage): void {
+/**
+ * A client-requested SYNC (RTP19): send the whole member set again, if the connection's control
+ * budget allows; a flood of requests is ignored rather than answered with megabytes.
+ */
+export function handleSyncRequest(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const attachment = session.attachments.get(pm.channel ?? '');
   if (!attachment) return;
+  const presence = attachment.channel.presence;
+  if (!spendControlBudget(ctx, session, controlCost(presence.size()))) {
+    ctx.logger.info('SYNC request over the control budget ignored', { connectionId: session.id });
+    return;
+  }
   session.send({
     action: Action.SYNC,
     channel: pm.channel ?? '',
     channelSerial: `${randomId(6)}:`,
-    presence: attachment.channel.presence.members(),
+    presence: presence.members(),
   });
 }

@@ -1,4 +1,4 @@
-import { Errors, payloadSize, type Message } from '@switchboard/protocol';
+import { Errors, messageSize, type Message } from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
 import type { Limits } from '../limits.js';
 
@@ -25,6 +25,12 @@ export function resolveClientId(
   return claimed;
 }
 
+/** Throws 40009 when a message, presence event or operation result is over maxMessageSize. */
+export function requireWithinSize(m: Parameters<typeof messageSize>[0], limits: Limits): void {
+  const size = messageSize(m);
+  if (size > limits.maxMessageSize) throw Errors.messageTooLarge(size, limits.maxMessageSize);
+}
+
 /** Checks size and identity and stamps one inbound message for publishing. */
 export function stampMessage(
   raw: Message,
@@ -33,8 +39,7 @@ export function stampMessage(
   stamp: { id: string; connectionId: string; timestamp: number },
 ): Message {
   const clientId = resolveClientId(auth, raw.clientId);
-  const size = payloadSize(raw.name, raw.data, clientId, raw.extras);
-  if (size > limits.maxMessageSize) throw Errors.messageTooLarge(size, limits.maxMessageSize);
+  requireWithinSize({ ...raw, clientId }, limits);
   const m: Message = { id: raw.id ?? stamp.id };
   if (raw.name !== undefined) m.name = raw.name;
   if (clientId !== undefined) m.clientId = clientId;
