@@ -112,6 +112,24 @@ export function permits(cap: Capability, channel: string, op: Operation): boolea
   return false;
 }
 
+/**
+ * Whether the capability grants `op` for the app as a whole: on a resource that names every
+ * channel (`*` or `[*]*`). App-wide operations such as `stats` are checked this way.
+ */
+export function permitsAppWide(cap: Capability, op: Operation): boolean {
+  for (const [pattern, ops] of cap) {
+    if ((pattern === '*' || pattern === '[*]*') && (ops.includes('*') || ops.includes(op)))
+      return true;
+  }
+  return false;
+}
+
+/** Whether the capability grants `op` on at least one resource. */
+export function permitsSomewhere(cap: Capability, op: Operation): boolean {
+  for (const ops of cap.values()) if (ops.includes('*') || ops.includes(op)) return true;
+  return false;
+}
+
 function intersectOps(requested: readonly string[], granted: readonly string[]): string[] {
   if (granted.includes('*')) return [...requested];
   if (requested.includes('*')) return [...granted];

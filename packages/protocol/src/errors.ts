@@ -138,6 +138,18 @@ export const ERROR_CATALOG = [
     when: 'A connection attached more than maxChannelsPerConnection channels',
   },
   {
+    code: 90010,
+    statusCode: 400,
+    name: 'tooManyChannelsInRequest',
+    when: 'A batch request names more than maxBatchChannels channels',
+  },
+  {
+    code: 90021,
+    statusCode: 429,
+    name: 'tooManyChannelsInApp',
+    when: 'A new channel would exceed maxChannelsPerApp active channels',
+  },
+  {
     code: 91000,
     statusCode: 400,
     name: 'presenceWithoutClientId',
@@ -194,6 +206,8 @@ export const Errors = {
   notFound: (detail = 'Not found') => make(40400, 404, detail),
   bodyTooLarge: (limit: number) => make(41300, 413, `Request body exceeds ${limit} bytes`),
   rateLimited: (limit: number) => make(42910, 429, `Rate limit exceeded: over ${limit} messages/s`),
+  controlRateLimited: () =>
+    make(42910, 429, 'Rate limit exceeded: too many ATTACH or SYNC requests on this connection'),
   internalError: () => make(50000, 500, 'Internal error'),
   outboundQueueOverflow: (limit: number) =>
     make(80003, 400, `Connection too slow: more than ${limit} messages waiting to be sent`),
@@ -201,6 +215,10 @@ export const Errors = {
   invalidConnectionKey: () => make(80018, 400, 'Invalid connection key'),
   tooManyChannels: (limit: number) =>
     make(90001, 400, `Too many channels: a connection may attach at most ${limit}`),
+  tooManyChannelsInRequest: (limit: number) =>
+    make(90010, 400, `Too many channels: a batch request may name at most ${limit}`),
+  tooManyChannelsInApp: (limit: number) =>
+    make(90021, 429, `Too many channels: an app may have at most ${limit} active channels`),
   presenceWithoutClientId: () => make(91000, 400, 'Cannot enter presence without a clientId'),
   tooManyPresenceMembers: (limit: number) =>
     make(91003, 400, `Too many presence members: at most ${limit} per channel`),

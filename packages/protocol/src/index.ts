@@ -7,10 +7,15 @@ export { Errors, ERROR_CATALOG } from './errors.js';
 export type { ErrorCatalogEntry } from './errors.js';
 export type { Data, Message, MessageVersion, PresenceMessage } from './message.js';
 export type { ProtocolMessage, ConnectionDetails, PublishResult } from './protocol-message.js';
-export { normaliseInbound, toJsonPayload, payloadSize } from './data-encoding.js';
+export { normaliseInbound, toJsonPayload, messageSize } from './data-encoding.js';
 export type { NeutralPayload } from './data-encoding.js';
 export { encodeJson, encodeJsonBody, decodeJson, toJsonView } from './json-codec.js';
-export { parseProtocolMessage, parseMessage, parsePresenceMessage } from './validate.js';
+export {
+  parseProtocolMessage,
+  parseMessage,
+  parsePresenceMessage,
+  MAX_PAYLOAD_DEPTH,
+} from './validate.js';
 export { parseChannelName, channelNamespace } from './channel-name.js';
 export type { ChannelName } from './channel-name.js';
 export {
@@ -20,6 +25,8 @@ export {
   stringifyCapability,
   resourceMatches,
   permits,
+  permitsAppWide,
+  permitsSomewhere,
   intersectCapabilities,
 } from './capability.js';
 export type { Capability, Operation } from './capability.js';

@@ -39,6 +39,21 @@ export interface Limits {
   idempotencyWindowMs: number;
   /** Largest history page. */
   maxHistoryLimit: number;
+  /**
+   * Control budget per connection: ATTACH and SYNC cost 1 plus 1 per 10 presence members or
+   * backlog messages they send. Burst size, and refill per second. Past it: ATTACH gets channel
+   * ERROR 42910, a SYNC request is ignored.
+   */
+  maxControlBurst: number;
+  maxControlRate: number;
+  /** Channels one batch request (publish or presence) may name. Over it: 90010. */
+  maxBatchChannels: number;
+  /** Active channels per app; channels idle for a few minutes are swept. Over it: 90021. */
+  maxChannelsPerApp: number;
+  /** Versions kept per updated message (older intermediate versions are dropped first). */
+  maxVersionsPerMessage: number;
+  /** Bytes of message versions kept per channel (the oldest messages' versions go first). */
+  maxVersionBytesPerChannel: number;
 }
 
 /** The defaults. */
@@ -61,6 +76,12 @@ export const DEFAULT_LIMITS: Limits = {
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
+  maxControlBurst: 1000,
+  maxControlRate: 200,
+  maxBatchChannels: 100,
+  maxChannelsPerApp: 50_000,
+  maxVersionsPerMessage: 100,
+  maxVersionBytesPerChannel: 16 * 1024 * 1024,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -92,4 +113,22 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   tokenRequestWindowMs: { unit: 'ms', over: 'token request refused with 40104' },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+  maxControlBurst: {
+    unit: 'cost units per connection (ATTACH/SYNC: 1 + 1 per 10 members or messages sent)',
+    over: 'ATTACH refused with channel ERROR 42910; SYNC requests ignored',
+  },
+  maxControlRate: { unit: 'cost units/s per connection', over: 'as maxControlBurst' },
+  maxBatchChannels: { unit: 'channels per request', over: 'request refused with 90010' },
+  maxChannelsPerApp: {
+    unit: 'channels',
+    over: 'creating one more (attach, publish, presence) refused with 90021; reads create none',
+  },
+  maxVersionsPerMessage: {
+    unit: 'versions per message',
+    over: 'the oldest intermediate versions are forgotten; the latest is kept',
+  },
+  maxVersionBytesPerChannel: {
+    unit: 'bytes per channel',
+    over: 'the oldest messages keep only their latest version, then none',
+  },
 };

@@ -1,9 +1,12 @@
+import { Errors } from '@switchboard/protocol';
 import type { Limits } from '../limits.js';
 import { createChannel, type Channel } from './channel.js';
 
-/** All live channels, per app; a channel exists from first use. */
+/** All live channels, per app; a channel exists from first use by a write or an attach. */
 export interface ChannelRegistry {
+  /** The channel, created if new; throws 90021 past maxChannelsPerApp. */
   get(appId: string, name: string): Channel;
+  /** The channel if it exists: reads never create one. */
   peek(appId: string, name: string): Channel | undefined;
   list(appId: string): Channel[];
   dropApp(appId: string): void;
@@ -23,6 +26,7 @@ export function createChannelRegistry(
       minAgeMs: limits.historyMinAgeMs,
       maxCount: limits.historyMaxMessages,
     },
+    versions: { perMessage: limits.maxVersionsPerMessage, bytes: limits.maxVersionBytesPerChannel },
     idempotencyWindowMs: limits.idempotencyWindowMs,
   };
   const appChannels = (appId: string): Map<string, Channel> => {
@@ -35,6 +39,9 @@ export function createChannelRegistry(
       const map = appChannels(appId);
       let channel = map.get(name);
       if (!channel) {
+        if (map.size >= limits.maxChannelsPerApp) {
+          throw Errors.tooManyChannelsInApp(limits.maxChannelsPerApp);
+        }
         const onChannelDelivered = (n: number): void => onDelivered(appId, n);
         map.set(
           name,

@@ -4,6 +4,7 @@ import {
   Flag,
   isErrorInfo,
   parseChannelName,
+  permits,
   type ErrorInfo,
   type ProtocolMessage,
 } from '@switchboard/protocol';
@@ -16,7 +17,8 @@ import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
-import { createAttachment, type Session } from '../session/session.js';
+import { createAttachment, type Attachment, type Session } from '../session/session.js';
+import { controlCost, spendControlBudget } from './control-budget.js';
 
 /** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
 const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);
@@ -25,16 +27,33 @@ function channelError(session: Session, channel: string, error: ErrorInfo): void
   session.send({ action: Action.ERROR, channel, error: error.toJSON() });
 }
 
+/** The most a client may replay that it cannot show it saw or could read from history. */
+const MAX_UNPRIVILEGED_REPLAY = 100;
+
 /** Parses `rewind`: a count of messages (at most 100) or a duration like `10s`, `2m`. */
 function rewindBacklog(channel: Channel, rewind: string, now: number): LogEntry[] | undefined {
   const count = /^\d+$/.test(rewind) ? Number(rewind) : undefined;
   const entries = channel.latestEntries();
-  if (count !== undefined) return count === 0 ? [] : entries.slice(-Math.min(count, 100));
+  if (count !== undefined)
+    return count === 0 ? [] : entries.slice(-Math.min(count, MAX_UNPRIVILEGED_REPLAY));
   const m = /^(\d+)(s|m|h)$/.exec(rewind);
   if (!m) return undefined;
   const ms =
     Number(m[1]) * ({ s: 1000, m: 60_000, h: 3_600_000 } as const)[m[2] as 's' | 'm' | 'h'];
-  return entries.filter((e) => e.timestamp >= now - ms).slice(-100);
+  return entries.filter((e) => e.timestamp >= now - ms).slice(-MAX_UNPRIVILEGED_REPLAY);
+}
+
+/**
+ * Whether a resume from `fromSeq` may replay everything since: the attachment itself was entitled
+ * to it, or the client could read it from history anyway. Otherwise a forged channelSerial would
+ * hand a client without `history` the whole retained log.
+ */
+function mayReplayFrom(
+  attachment: Attachment | undefined,
+  fromSeq: number,
+  canReadHistory: boolean,
+): boolean {
+  return canReadHistory || (attachment !== undefined && fromSeq >= attachment.entitledFromSeq);
 }
 
 /**
@@ -82,7 +101,13 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     return;
   }
   const modes = requested & allowed;
-  const channel = ctx.channels.get(session.auth.app.record.id, parsed.name);
+  let channel: Channel;
+  try {
+    channel = ctx.channels.get(session.auth.app.record.id, parsed.name);
+  } catch (err) {
+    channelError(session, rawName, isErrorInfo(err) ? err : Errors.internalError());
+    return;
+  }
   const now = ctx.clock.now();
 
   let flags = modes;
@@ -91,9 +116,13 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const resumeFrom = pm.channelSerial ? parseSerial(pm.channelSerial) : undefined;
   if (resumeFrom && resumeFrom.epoch === channel.epoch && resumeFrom.seq <= channel.currentSeq()) {
     const missed = channel.log.since(resumeFrom.seq);
-    if (missed) {
+    if (missed && mayReplayFrom(existing, resumeFrom.seq, permits(cap, parsed.name, 'history'))) {
       flags |= Flag.RESUMED;
       backlog = missed;
+    } else if (missed) {
+      // Continuity is not vouched for (no RESUMED): the client hears that it may have missed some.
+      backlog = missed.slice(-MAX_UNPRIVILEGED_REPLAY);
+      attachSerial = channel.serialOf(backlog[0] ? backlog[0].seq - 1 : channel.currentSeq());
     }
   } else if (
     params.rewind !== undefined &&
@@ -112,11 +141,20 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
   const members = channel.presence.members();
   if (members.length > 0) flags |= Flag.HAS_PRESENCE;
+  const itemsSent = members.length + backlog.reduce((n, e) => n + e.messages.length, 0);
+  if (!spendControlBudget(ctx, session, controlCost(itemsSent))) {
+    channelError(session, rawName, Errors.controlRateLimited());
+    return;
+  }
 
   const attachment = existing ?? createAttachment(session, channel, requested, rawName, filter);
   attachment.requested = requested;
   attachment.modes = modes;
   attachment.live = false;
+  attachment.entitledFromSeq = Math.min(
+    attachment.entitledFromSeq,
+    backlog[0] ? backlog[0].seq - 1 : channel.currentSeq(),
+  );
   session.attachments.set(rawName, attachment);
   channel.subscribers.add(attachment);
 
@@ -157,5 +195,6 @@ export function detachChannel(ctx: EngineContext, session: Session, name: string
   if (!attachment) return;
   session.attachments.delete(name);
   attachment.channel.subscribers.delete(attachment);
+  session.presenceChannels.delete(attachment.channel);
   leaveChannel(ctx, attachment.channel, session.id);
 }

@@ -98,7 +98,7 @@ function dispatch(ctx: EngineContext, session: Session, pm: ProtocolMessage): vo
     case Action.DETACH:
       return handleDetach(ctx, session, pm);
     case Action.SYNC:
-      return handleSyncRequest(session, pm);
+      return handleSyncRequest(ctx, session, pm);
     case Action.AUTH:
       return handleAuth(ctx, session, pm);
     case Action.CLOSE:

@@ -34,7 +34,8 @@ export function publishToChannel(
   const viaKey = raw.find((m) => m.connectionKey)?.connectionKey;
   if (viaKey) {
     const session = ctx.connections.byKey(viaKey);
-    if (!session || session.auth.app !== auth.app)
+    // Publishing on behalf of a connection needs the same identity as that connection.
+    if (!session || session.auth.app !== auth.app || session.auth.clientId !== auth.clientId)
       throw Errors.invalidParameter('Invalid connectionKey');
     connectionId = session.id;
   }

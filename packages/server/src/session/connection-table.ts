@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Session } from './session.js';
 
 /** Live and resumable connections by id, and lookup by resume key. */
@@ -21,9 +22,16 @@ export function createConnectionTable(): ConnectionTable {
     byKey(key) {
       const bang = key.indexOf('!');
       const s = bang > 0 ? sessions.get(key.slice(0, bang)) : undefined;
-      return s && s.key === key ? s : undefined;
+      return s && sameSecret(s.key, key) ? s : undefined;
     },
     all: () => sessions.values(),
     size: () => sessions.size,
   };
+}
+
+/** Compares connection keys in constant time: the part after `!` is a bearer secret. */
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

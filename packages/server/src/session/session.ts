@@ -26,6 +26,8 @@ export interface Attachment extends Subscriber {
   modes: number;
   live: boolean;
   liveFromSeq: number;
+  /** The earliest position this attachment was entitled to: a resume from it or later replays all. */
+  entitledFromSeq: number;
 }
 
 /** Per-connection options read from the connect URL. */
@@ -46,6 +48,11 @@ export interface Session {
   auth: AuthContext;
   transport: Transport | undefined;
   readonly attachments: Map<string, Attachment>;
+  /**
+   * Channels where this connection entered presence, attached or not: its members leave with it
+   * whichever way they entered (a raw client may enter without attaching).
+   */
+  readonly presenceChannels: Set<Channel>;
   /** Highest msgSerial processed: resends at or below it are re-ACKed, not re-applied. */
   lastMsgSerial: number;
   readonly results: Map<number, PublishResult | null>;
@@ -53,6 +60,8 @@ export interface Session {
   /** Something was sent since the keep-alive last looked (cheaper than a clock read per send). */
   sent: boolean;
   inbound: { windowStart: number; count: number };
+  /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
+  controlBudget: { tokens: number; at: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
   /** Replaces the resume key (every CONNECTED carries a fresh one). */
   rotateKey(): string;
@@ -96,11 +105,13 @@ export function createSession(
     auth,
     transport,
     attachments: new Map(),
+    presenceChannels: new Set(),
     lastMsgSerial: -1,
     results: new Map(),
     lastSentAt: ctx.clock.now(),
     sent: false,
     inbound: { windowStart: 0, count: 0 },
+    controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
     timers: {},
     rotateKey() {
       key = `${id}!${randomId(12)}`;
@@ -177,6 +188,7 @@ export function createAttachment(
     modes: requested,
     live: false,
     liveFromSeq: 0,
+    entitledFromSeq: Number.MAX_SAFE_INTEGER,
     connectionId: session.id,
     echo: session.options.echo,
     send,

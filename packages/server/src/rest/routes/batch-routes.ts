@@ -11,6 +11,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { publishToChannel } from '../publish-core.js';
 import { REAUTH_MARGIN_MS } from '../../auth/revocations.js';
 import { restAuth } from '../rest-auth.js';
+import { requireNamespaceRules } from '../../auth/channel-access.js';
 
 type Obj = Record<string, unknown>;
 
@@ -39,6 +40,14 @@ export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestRes
   const auth = restAuth(ctx, req);
   const body = decodeBody(req);
   const specs = (Array.isArray(body) ? body : [body]) as Obj[];
+  // The whole request is bounded before any of it is applied: one request, bounded work.
+  const channelCount = specs.reduce(
+    (n, spec) => n + (spec && Array.isArray(spec.channels) ? spec.channels.length : 0),
+    0,
+  );
+  if (channelCount > ctx.limits.maxBatchChannels) {
+    throw Errors.tooManyChannelsInRequest(ctx.limits.maxBatchChannels);
+  }
   const perSpec = specs.map((spec) => {
     if (!spec || !Array.isArray(spec.channels))
       throw Errors.badRequest('Each batch spec needs channels');
@@ -64,9 +73,13 @@ export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestRes
 export function batchPresenceRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   const auth = restAuth(ctx, req);
   const names = (req.query.get('channels') ?? '').split(',').filter(Boolean);
+  if (names.length > ctx.limits.maxBatchChannels) {
+    throw Errors.tooManyChannelsInRequest(ctx.limits.maxBatchChannels);
+  }
   const results = names.map((raw) =>
     attempt(raw, () => {
       const { name } = parseChannelName(raw);
+      requireNamespaceRules(ctx.apps, auth, name);
       if (
         !permits(auth.capability, name, 'subscribe') &&
         !permits(auth.capability, name, 'presence')

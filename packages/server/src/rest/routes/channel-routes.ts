@@ -4,10 +4,11 @@ import {
   parseChannelName,
   parseMessage,
   permits,
+  permitsSomewhere,
   type Operation,
 } from '@switchboard/protocol';
 import type { AuthContext } from '../../auth/authenticate.js';
-import { requireChannelAccess } from '../../auth/channel-access.js';
+import { requireChannelAccess, requireNamespaceRules } from '../../auth/channel-access.js';
 import type { Channel } from '../../channels/channel.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
@@ -16,15 +17,16 @@ import { linkHeader, pageEntries, parseHistoryQuery } from '../paging.js';
 import { publishToChannel } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
 
-function channelFor(
+/** The channel a read names, with access checked; undefined when it does not exist (reads create none). */
+function existingChannel(
   ctx: EngineContext,
   auth: AuthContext,
   encodedName: string,
   op: Operation,
-): Channel {
+): Channel | undefined {
   const { name } = parseChannelName(decodeURIComponent(encodedName));
   requireChannelAccess(ctx.apps, auth, name, op);
-  return ctx.channels.get(auth.app.record.id, name);
+  return ctx.channels.peek(auth.app.record.id, name);
 }
 
 /** POST /channels/{ch}/messages (RSL1): array body, 201 with serials, idempotent ids. */
@@ -39,29 +41,26 @@ export function publishRoute(ctx: EngineContext, req: RestRequest, ch: string): 
 /** GET /channels/{ch}/messages (RSL2): newest first by default, Link pagination. */
 export function historyRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
-  const channel = channelFor(ctx, auth, ch, 'history');
-  const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel.epoch);
-  const page = pageEntries(channel.latestEntries(), q, (e) => e.messages);
+  const channel = existingChannel(ctx, auth, ch, 'history');
+  const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel?.epoch ?? '');
+  const page = pageEntries(channel?.latestEntries() ?? [], q, (e) => e.messages);
   return respond(req, 200, page.items, { link: linkHeader('messages', req.query, page.next) });
 }
 
 /** GET /channels/{ch}/presence (RSP3): current members as PRESENT. */
 export function presenceRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
-  const channel = channelFor(ctx, auth, ch, 'subscribe');
+  const channel = existingChannel(ctx, auth, ch, 'subscribe');
   const clientId = req.query.get('clientId');
   const connectionId = req.query.get('connectionId');
   const limit = Number(req.query.get('limit') ?? 100);
   if (!Number.isFinite(limit) || limit < 1 || limit > ctx.limits.maxHistoryLimit) {
     throw Errors.invalidParameter(`limit must be 1–${ctx.limits.maxHistoryLimit}`);
   }
-  const members = channel.presence
-    .members()
-    .filter(
-      (m) =>
-        (!clientId || m.clientId === clientId) &&
-        (!connectionId || m.connectionId === connectionId),
-    );
+  const members = (channel?.presence.members() ?? []).filter(
+    (m) =>
+      (!clientId || m.clientId === clientId) && (!connectionId || m.connectionId === connectionId),
+  );
   const offset = Number(req.query.get('cursor') ?? 0) || 0;
   const items = members.slice(offset, offset + limit);
   const next = offset + limit < members.length ? String(offset + limit) : undefined;
@@ -75,9 +74,9 @@ export function presenceHistoryRoute(
   ch: string,
 ): RestResponse {
   const auth = restAuth(ctx, req);
-  const channel = channelFor(ctx, auth, ch, 'history');
-  const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel.epoch);
-  const page = pageEntries(channel.presenceLog.entries(), q, (e) => e.messages);
+  const channel = existingChannel(ctx, auth, ch, 'history');
+  const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel?.epoch ?? '');
+  const page = pageEntries(channel?.presenceLog.entries() ?? [], q, (e) => e.messages);
   return respond(req, 200, page.items, { link: linkHeader('history', req.query, page.next) });
 }
 
@@ -85,6 +84,7 @@ export function presenceHistoryRoute(
 export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(decodeURIComponent(ch));
+  requireNamespaceRules(ctx.apps, auth, name);
   if (
     !permits(auth.capability, name, 'channel-metadata') &&
     !permits(auth.capability, name, 'subscribe')
@@ -109,14 +109,25 @@ export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: str
   });
 }
 
-/** GET /channels: active channel names (or details with `by=value`), optionally by prefix. */
+/**
+ * GET /channels: active channel names (or details with `by=value`), optionally by prefix. Needs
+ * `channel-metadata` and lists only the channels the caller's capability covers for it.
+ */
 export function channelListRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   const auth = restAuth(ctx, req);
+  if (!permitsSomewhere(auth.capability, 'channel-metadata'))
+    throw Errors.capabilityDenied('channel-metadata', '*');
   const prefix = req.query.get('prefix') ?? '';
   const limit = Math.min(Number(req.query.get('limit') ?? 100) || 100, ctx.limits.maxHistoryLimit);
   const names = ctx.channels
     .list(auth.app.record.id)
-    .filter((c) => c.name.startsWith(prefix) && (c.subscribers.size > 0 || c.presence.size() > 0))
+    .filter(
+      (c) =>
+        c.name.startsWith(prefix) &&
+        (c.subscribers.size > 0 || c.presence.size() > 0) &&
+        permits(auth.capability, c.name, 'channel-metadata') &&
+        !(ctx.apps.namespaceOf(auth.app, c.name)?.authenticated && auth.clientId === undefined),
+    )
     .map((c) => c.name)
     .slice(0, limit);
   const byValue = req.query.get('by') === 'value';

@@ -1,4 +1,4 @@
-import { Errors } from '@switchboard/protocol';
+import { Errors, permitsAppWide } from '@switchboard/protocol';
 import type { EngineContext } from '../../context.js';
 import { parseStatsTime, type StatsUnit } from '../../stats/interval.js';
 import { decodeBody, respond } from '../body-codec.js';
@@ -14,6 +14,7 @@ const UNITS = new Set<StatsUnit>(['minute', 'hour', 'day', 'month']);
  */
 export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   const auth = restAuth(ctx, req);
+  if (!permitsAppWide(auth.capability, 'stats')) throw Errors.capabilityDenied('stats', '*');
   // `by` is the older name of `unit`, still sent by some clients.
   const unit = (req.query.get('unit') ?? req.query.get('by') ?? 'minute') as StatsUnit;
   if (!UNITS.has(unit)) throw Errors.invalidParameter(`Invalid unit: ${unit}`);
