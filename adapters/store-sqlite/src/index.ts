@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
@@ -35,11 +35,43 @@ export interface SqliteStoreOptions {
   filename: string;
 }
 
+/** Owner-only modes: the database holds every key secret. */
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** Takes away any permission `path` has beyond `allowed`; a missing file is left alone. */
+function tighten(path: string, allowed: number): void {
+  let current: number;
+  try {
+    current = statSync(path).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if (current & ~allowed) chmodSync(path, current & allowed);
+}
+
+/** The database file and the WAL-mode companions SQLite keeps beside it. */
+const databaseFiles = (filename: string): string[] => [
+  filename,
+  `${filename}-wal`,
+  `${filename}-shm`,
+];
+
 /** The embedded default Store: one SQLite file in the data directory (WAL mode). */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+  const onDisk = options.filename !== ':memory:';
+  if (onDisk) {
+    mkdirSync(dirname(options.filename), { recursive: true, mode: PRIVATE_DIR });
+    // Created owner-only before SQLite opens it, since SQLite gives the -wal and -shm files it
+    // creates the main file's mode; files left looser by an older version are tightened.
+    closeSync(openSync(options.filename, 'a', PRIVATE_FILE));
+    for (const file of databaseFiles(options.filename)) tighten(file, PRIVATE_FILE);
+  }
   const db = new Database(options.filename);
   db.pragma('journal_mode = WAL');
+  // Opening in WAL mode may have created -shm (and -wal); check them rather than trust SQLite.
+  if (onDisk) for (const file of databaseFiles(options.filename)) tighten(file, PRIVATE_FILE);
   db.pragma('synchronous = NORMAL');
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
