@@ -9,6 +9,7 @@ import {
   type Store,
 } from '@switchboard/server';
 import type { SwitchboardConfig } from './config.js';
+import { preparePrivateDataDir } from './data-dir.js';
 import { startHost, type Host } from './http-host.js';
 
 /** A running Switchboard: engine, store and listener. */
@@ -48,6 +49,7 @@ export async function startSwitchboard(
   config: SwitchboardConfig,
   options: StartOptions = {},
 ): Promise<Switchboard> {
+  if (!options.memoryStore) preparePrivateDataDir(config.dataDir);
   const store: Store = options.memoryStore
     ? createMemoryStore()
     : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') });

@@ -1,6 +1,6 @@
 import type { AppRegistry } from './apps/app-registry.js';
 import type { RevocationList } from './auth/revocations.js';
-import type { NonceCache } from './auth/token-request.js';
+import type { NonceCache } from './auth/nonce-cache.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
 import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';

@@ -1,18 +1,24 @@
 import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { appFromSpec } from './apps/provision.js';
+import { createNonceCache } from './auth/nonce-cache.js';
+import { startRetentionSweep } from './auth/retention.js';
 import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
-import { createNonceCache } from './auth/token-request.js';
 import { createChannelRegistry } from './channels/channel-registry.js';
 import { createConnectionTable } from './session/connection-table.js';
-import { discardSession, openSession, transportLost } from './connection/lifecycle.js';
+import {
+  disconnectRevoked,
+  discardSession,
+  openSession,
+  transportLost,
+} from './connection/lifecycle.js';
 import { receiveFrame } from './connection/router.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
 import type { EngineContext, Logger } from './context.js';
 import { randomId } from './ids.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { createSystemClock, type Clock } from './ports/clock.js';
+import { createSystemClock, type Clock, type TimerHandle } from './ports/clock.js';
 import type { AppRecord, Store } from './ports/store.js';
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
@@ -46,23 +52,29 @@ export interface Engine {
 
 const silentLogger: Logger = { info: () => {}, warn: () => {} };
 
-/** Creates an engine over the given ports; loads apps from the store. */
+/** Creates an engine over the given ports; loads apps, revocations and used nonces from the store. */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const apps = createAppRegistry(options.store);
   const stats = createStatsRecorder();
   await apps.load();
+  const clock = options.clock ?? createSystemClock();
+  const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
+  const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
+  const startedAt = clock.now();
+  await nonces.load(startedAt);
+  const loadedRevocations = await revocations.load(startedAt);
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
-    clock: options.clock ?? createSystemClock(),
+    clock,
     apps,
     channels: createChannelRegistry(limits, (appId, deliveries) =>
       stats.countDelivered(appId, deliveries, Date.now()),
     ),
     connections: createConnectionTable(),
-    nonces: createNonceCache(limits.tokenRequestWindowMs),
-    revocations: createRevocationList(),
+    nonces,
+    revocations,
     stats,
     logger: options.logger ?? silentLogger,
     development: options.development ?? true,
@@ -71,6 +83,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   for (const app of apps.list()) {
     if (app.record.channels) loadPresenceFixtures(ctx, app.record.id, app.record.channels);
   }
+  // A revocation made with allowReauthMargin before a restart still has to end the connections
+  // opened on its tokens in the meantime when its margin runs out (RSA17).
+  const revocationTimers: TimerHandle[] = loadedRevocations
+    .filter((r) => r.appliesAt > startedAt)
+    .map((r) =>
+      clock.setTimer(
+        () => disconnectRevoked(ctx, r.keyName, r.clientId, r.issuedBefore),
+        r.appliesAt - startedAt,
+      ),
+    );
+  const retention = startRetentionSweep(ctx);
 
   // Keep-alive (RTN23): something reaches every client at least once per maxIdleInterval.
   const keepAliveEvery = Math.max(250, Math.floor(limits.maxIdleIntervalMs / 3));
@@ -114,6 +137,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
+      for (const t of revocationTimers) t.cancel();
+      await retention.stop();
       for (const s of [...ctx.connections.all()]) {
         const t = s.transport;
         discardSession(ctx, s, 'server shutting down');

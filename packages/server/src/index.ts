@@ -11,6 +11,8 @@ export type {
   KeyRecord,
   NamespaceRecord,
   PresenceFixture,
+  RevocationRecord,
+  UsedNonceRecord,
 } from './ports/store.js';
 export { createSystemClock } from './ports/clock.js';
 export type { Clock, TimerHandle } from './ports/clock.js';

@@ -19,6 +19,11 @@ export interface TestServer {
   readonly keys: TestKey[];
   /** The first key, full access unless the test asked otherwise. */
   readonly key: string;
+  /**
+   * Stops the server and starts a new one over the same data directory (needs `sqlite: true`, so
+   * the app and its keys survive); `port` and `switchboard` then name the new one.
+   */
+  restart(): Promise<void>;
   /** Options every ably client needs to reach this server. */
   clientOptions(format?: 'msgpack' | 'json'): {
     endpoint: string;
@@ -54,18 +59,20 @@ export interface TestServerOptions {
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-  const switchboard = await startSwitchboard(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      development: true,
-      corsOrigins: ['*'],
-      apps: [],
-      limits: options.limits ?? {},
-    },
-    { memoryStore: !options.sqlite },
-  );
+  const start = (): Promise<Switchboard> =>
+    startSwitchboard(
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir,
+        development: true,
+        corsOrigins: ['*'],
+        apps: [],
+        limits: options.limits ?? {},
+      },
+      { memoryStore: !options.sqlite },
+    );
+  let switchboard = await start();
   const record = await switchboard.engine.createApp({
     keys: (options.keys ?? [undefined]).map((spec) => {
       if (spec === undefined) return {};
@@ -87,11 +94,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keyStr: `${k.keyName}:${k.secret}`,
   }));
   return {
-    port: switchboard.port,
-    switchboard,
+    get port() {
+      return switchboard.port;
+    },
+    get switchboard() {
+      return switchboard;
+    },
     appId: record.id,
     keys,
     key: keys[0]!.keyStr,
+    async restart() {
+      if (!options.sqlite) throw new TypeError('restart() needs sqlite: true');
+      await switchboard.close();
+      switchboard = await start();
+    },
     clientOptions: (format = 'msgpack') => ({
       endpoint: '127.0.0.1',
       port: switchboard.port,

@@ -8,6 +8,7 @@ import {
 } from '@switchboard/protocol';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Limits } from '../limits.js';
+import type { NonceCache } from './nonce-cache.js';
 import { signToken } from './token.js';
 
 /** The TokenDetails a token request is answered with (spec TD). */
@@ -31,29 +32,6 @@ type Obj = Record<string, unknown>;
 
 function field(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
-}
-
-/** Remembers nonces per key for the timestamp window, so a replayed TokenRequest is refused. */
-export interface NonceCache {
-  seen(keyName: string, nonce: string, now: number): boolean;
-}
-
-/** Creates a nonce cache that forgets entries older than the window. */
-export function createNonceCache(windowMs: number): NonceCache {
-  const entries = new Map<string, number>();
-  let lastSweep = 0;
-  return {
-    seen(keyName, nonce, now) {
-      if (now - lastSweep > windowMs) {
-        for (const [k, at] of entries) if (now - at > 2 * windowMs) entries.delete(k);
-        lastSweep = now;
-      }
-      const id = `${keyName}\n${nonce}`;
-      if (entries.has(id)) return true;
-      entries.set(id, now);
-      return false;
-    },
-  };
 }
 
 /** Issues a token for a key after checking ttl, capability and clientId (spec RSA9, RSA10). */
@@ -98,16 +76,16 @@ export function issueToken(
 
 /**
  * Verifies a signed TokenRequest (spec RSA9): key, MAC over the seven newline-terminated fields,
- * timestamp window and nonce reuse; then issues the token.
+ * timestamp window and nonce reuse; then issues the token once its nonce is in the store.
  */
-export function redeemTokenRequest(
+export async function redeemTokenRequest(
   registry: AppRegistry,
   pathKeyName: string,
   body: unknown,
   nonces: NonceCache,
   limits: Limits,
   now: number,
-): TokenDetails {
+): Promise<TokenDetails> {
   if (typeof body !== 'object' || body === null)
     throw Errors.badRequest('TokenRequest body required');
   const req = body as Obj;
@@ -137,5 +115,8 @@ export function redeemTokenRequest(
     throw Errors.timestampOutsideWindow();
   }
   if (nonces.seen(pathKeyName, req.nonce, now)) throw Errors.nonceReplayed();
-  return issueToken(registry, pathKeyName, req, limits, now);
+  const details = issueToken(registry, pathKeyName, req, limits, now);
+  // The nonce is durable before the token leaves, so no restart can make this request redeemable again.
+  await nonces.persist(pathKeyName, req.nonce, now);
+  return details;
 }

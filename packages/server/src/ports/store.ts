@@ -33,22 +33,76 @@ export interface AppRecord {
   limits?: { presenceMaxMembers?: number };
 }
 
-/** Durable storage of apps and keys (the Store port; history and audit tables come later). */
+/**
+ * A token revocation (RSA17): tokens of `keyName` issued to `clientId` before `issuedBefore` are
+ * refused from `appliesAt` on.
+ */
+export interface RevocationRecord {
+  keyName: string;
+  clientId: string;
+  issuedBefore: number;
+  appliesAt: number;
+}
+
+/** A TokenRequest nonce that was redeemed (RSA9), kept so a replay is refused with 40105. */
+export interface UsedNonceRecord {
+  keyName: string;
+  nonce: string;
+  usedAt: number;
+}
+
+/**
+ * Durable storage: apps and keys, token revocations, used TokenRequest nonces (history and audit
+ * tables come later). The engine caches all of it in memory and writes through.
+ */
 export interface Store {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
+  /** Saves a revocation, replacing any earlier one for the same keyName and clientId. */
+  saveRevocation(revocation: RevocationRecord): Promise<void>;
+  /** All revocations, or only those with `issuedBefore` after `issuedAfter` (the ones that can still matter). */
+  listRevocations(issuedAfter?: number): Promise<RevocationRecord[]>;
+  /** Deletes at most `limit` revocations with `issuedBefore` before the given time; returns how many. */
+  pruneRevocations(issuedBefore: number, limit: number): Promise<number>;
+  /** Records a used nonce; recording the same keyName and nonce again updates `usedAt`. */
+  recordNonce(nonce: UsedNonceRecord): Promise<void>;
+  /** The nonces used at or after `usedSince`. */
+  listNonces(usedSince: number): Promise<UsedNonceRecord[]>;
+  /** Deletes at most `limit` nonces used before the given time; returns how many. */
+  pruneNonces(usedBefore: number, limit: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Deletes up to `limit` entries the predicate selects; the in-memory stores' pruning. */
+function pruneMap<T>(map: Map<string, T>, select: (value: T) => boolean, limit: number): number {
+  let deleted = 0;
+  for (const [id, value] of map) {
+    if (deleted >= limit) break;
+    if (select(value) && map.delete(id)) deleted++;
+  }
+  return deleted;
 }
 
 /** The reference Store: everything in memory, gone on restart. */
 export function createMemoryStore(): Store {
   const apps = new Map<string, AppRecord>();
+  const revocations = new Map<string, RevocationRecord>();
+  const nonces = new Map<string, UsedNonceRecord>();
   return {
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),
     deleteApp: async (id) => void apps.delete(id),
+    saveRevocation: async (r) => void revocations.set(`${r.keyName}\n${r.clientId}`, { ...r }),
+    listRevocations: async (issuedAfter = -Infinity) =>
+      [...revocations.values()].filter((r) => r.issuedBefore > issuedAfter).map((r) => ({ ...r })),
+    pruneRevocations: async (issuedBefore, limit) =>
+      pruneMap(revocations, (r) => r.issuedBefore < issuedBefore, limit),
+    recordNonce: async (n) => void nonces.set(`${n.keyName}\n${n.nonce}`, { ...n }),
+    listNonces: async (usedSince) =>
+      [...nonces.values()].filter((n) => n.usedAt >= usedSince).map((n) => ({ ...n })),
+    pruneNonces: async (usedBefore, limit) => pruneMap(nonces, (n) => n.usedAt < usedBefore, limit),
     close: async () => {},
   };
 }

@@ -97,14 +97,14 @@ export function batchPresenceRoute(ctx: EngineContext, req: RestRequest): RestRe
 
 /**
  * POST /keys/{keyName}/revokeTokens (RSA17): revoke by `clientId:<id>` targets; live connections
- * on revoked tokens are DISCONNECTED with 40141.
+ * on revoked tokens are DISCONNECTED with 40141. Answers once every revocation is in the store.
  */
-export function revokeTokensRoute(
+export async function revokeTokensRoute(
   ctx: EngineContext,
   req: RestRequest,
   encodedKeyName: string,
   disconnectRevoked: (keyName: string, clientId: string, issuedBefore: number) => void,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const keyName = decodeURIComponent(encodedKeyName);
   if (auth.method !== 'basic' || auth.key.keyName !== keyName) {
@@ -114,8 +114,13 @@ export function revokeTokensRoute(
     throw Errors.badRequest('Token revocation is not enabled for this key');
   const body = (decodeBody(req) ?? {}) as Obj;
   const now = ctx.clock.now();
+  // msgpack can carry NaN and infinities, which no stored revocation may hold.
+  if (typeof body.issuedBefore === 'number' && !Number.isFinite(body.issuedBefore)) {
+    throw Errors.badRequest('issuedBefore must be a finite number of milliseconds');
+  }
   const issuedBefore =
     typeof body.issuedBefore === 'number' ? Math.min(body.issuedBefore, now) : now;
+  const writes: Promise<void>[] = [];
   const appliesAt = body.allowReauthMargin === true ? now + REAUTH_MARGIN_MS : now;
   const targets = Array.isArray(body.targets) ? body.targets.map(String) : [];
   const results = targets.map((target) => {
@@ -128,10 +133,12 @@ export function revokeTokensRoute(
         error: Errors.badRequest(`Unsupported revocation target: ${target}`).toJSON(),
       };
     }
-    ctx.revocations.revoke(keyName, value, issuedBefore, appliesAt);
+    writes.push(ctx.revocations.revoke(keyName, value, issuedBefore, appliesAt));
     if (appliesAt <= now) disconnectRevoked(keyName, value, issuedBefore);
     else ctx.clock.setTimer(() => disconnectRevoked(keyName, value, issuedBefore), appliesAt - now);
     return { target, issuedBefore, appliesAt };
   });
+  // A revocation the client was told about must survive a restart.
+  await Promise.all(writes);
   return respond(req, 201, batchResult(results));
 }

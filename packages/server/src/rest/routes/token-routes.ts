@@ -9,11 +9,11 @@ import { restAuth } from '../rest-auth.js';
  * POST /keys/{keyName}/requestToken (RSA8): a signed TokenRequest needs no other auth; a plain
  * TokenParams body is accepted with Basic auth by that key.
  */
-export function requestTokenRoute(
+export async function requestTokenRoute(
   ctx: EngineContext,
   req: RestRequest,
   encodedKeyName: string,
-): RestResponse {
+): Promise<RestResponse> {
   const keyName = decodeURIComponent(encodedKeyName);
   const body = decodeBody(req);
   const now = ctx.clock.now();
@@ -21,7 +21,7 @@ export function requestTokenRoute(
     return respond(
       req,
       200,
-      redeemTokenRequest(ctx.apps, keyName, body, ctx.nonces, ctx.limits, now),
+      await redeemTokenRequest(ctx.apps, keyName, body, ctx.nonces, ctx.limits, now),
     );
   }
   const auth = restAuth(ctx, req);
