@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { HISTORY_MIGRATION, createSqliteHistory } from './history.js';
 import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
 
 /** Versioned schema migrations, applied in order; `user_version` records the last applied. */
@@ -27,6 +28,7 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (key_name, nonce)
    );
    CREATE INDEX used_nonces_by_used_at ON used_nonces (used_at);`,
+  HISTORY_MIGRATION,
 ];
 
 /** Options for the SQLite store. */
@@ -114,6 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
        (SELECT rowid FROM used_nonces WHERE used_at < ? LIMIT ?)`,
   );
   return {
+    ...createSqliteHistory(db),
     listApps: async () =>
       (list.all() as { record: string }[]).map((r) => JSON.parse(r.record) as AppRecord),
     saveApp: async (app) => void upsert.run(app.id, app.createdAt, JSON.stringify(app)),

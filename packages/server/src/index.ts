@@ -19,3 +19,13 @@ export type { Clock, TimerHandle } from './ports/clock.js';
 export { DEFAULT_LIMITS, LIMIT_DOCS } from './limits.js';
 export type { Limits } from './limits.js';
 export { describeApp } from './apps/provision.js';
+export type {
+  HistoryStore,
+  HistoryBatch,
+  HistoryEntryRecord,
+  HistoryItem,
+  HistoryKind,
+  HistoryQuery,
+  ChannelStateRecord,
+  LatestVersionRecord,
+} from './ports/history.js';

@@ -1,5 +1,6 @@
 import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
 import { describe, expect, it } from 'vitest';
+import { runHistoryCases } from './history-suite.js';
 
 /** How a store under test is made: `reopen` returns a store over the same data, as after a restart. */
 export interface StoreFactory {
@@ -35,6 +36,7 @@ const byNonce = (x: UsedNonceRecord, y: UsedNonceRecord) =>
 /** The Store port's conformance suite: every Store adapter runs it. */
 export function runStoreSuite(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
+    runHistoryCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

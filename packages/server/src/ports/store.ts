@@ -1,3 +1,6 @@
+import type { HistoryStore } from './history.js';
+import { createMemoryHistory } from './memory-history.js';
+
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
   keyName: string;
@@ -55,7 +58,7 @@ export interface UsedNonceRecord {
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (history and audit
  * tables come later). The engine caches all of it in memory and writes through.
  */
-export interface Store {
+export interface Store extends HistoryStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -90,6 +93,7 @@ export function createMemoryStore(): Store {
   const revocations = new Map<string, RevocationRecord>();
   const nonces = new Map<string, UsedNonceRecord>();
   return {
+    ...createMemoryHistory(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),
