@@ -119,6 +119,12 @@ export const ERROR_CATALOG = [
   },
   { code: 50000, statusCode: 500, name: 'internalError', when: 'An unexpected server failure' },
   {
+    code: 50001,
+    statusCode: 500,
+    name: 'storeUnavailable',
+    when: 'A publish to a persisted channel could not be stored (NACKed; nothing was delivered)',
+  },
+  {
     code: 80003,
     statusCode: 400,
     name: 'outboundQueueOverflow',
@@ -209,6 +215,8 @@ export const Errors = {
   controlRateLimited: () =>
     make(42910, 429, 'Rate limit exceeded: too many ATTACH or SYNC requests on this connection'),
   internalError: () => make(50000, 500, 'Internal error'),
+  storeUnavailable: (detail = 'the history store could not be written') =>
+    make(50001, 500, `Message not stored: ${detail}`),
   outboundQueueOverflow: (limit: number) =>
     make(80003, 400, `Connection too slow: more than ${limit} messages waiting to be sent`),
   connectionClosed: () => make(80017, 400, 'Connection closed'),

@@ -5,6 +5,7 @@ import type { ChannelRegistry } from './channels/channel-registry.js';
 import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
+import type { HistoryStore } from './ports/history.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
 
 /** A place for the engine to say what happened; the host decides where it goes. */
@@ -20,6 +21,8 @@ export interface EngineContext {
   readonly clock: Clock;
   readonly apps: AppRegistry;
   readonly channels: ChannelRegistry;
+  /** Persisted channels' history (the Store's history part). */
+  readonly history: HistoryStore;
   readonly connections: ConnectionTable;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;

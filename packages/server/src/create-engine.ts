@@ -5,7 +5,8 @@ import { createNonceCache } from './auth/nonce-cache.js';
 import { startRetentionSweep } from './auth/retention.js';
 import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
-import { createChannelRegistry } from './channels/channel-registry.js';
+import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
+import { createHistoryWriter } from './channels/history-writer.js';
 import { createConnectionTable } from './session/connection-table.js';
 import {
   disconnectRevoked,
@@ -34,6 +35,8 @@ export interface EngineOptions {
   adminSecret?: string;
   logger?: Logger;
   serverId?: string;
+  /** Persist every channel's history, not only those of `persisted` namespaces. */
+  persistAllChannels?: boolean;
 }
 
 /** The Switchboard engine: the host feeds it sockets and HTTP requests. */
@@ -50,6 +53,16 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** Where each persisted channel's serials stood when the server last wrote it. */
+async function restoredChannelStates(
+  store: Store,
+): Promise<Map<string, { epoch: string; seq: number }>> {
+  const restored = new Map<string, { epoch: string; seq: number }>();
+  for (const s of await store.listChannelStates())
+    restored.set(stateKey(s.appId, s.channel), { epoch: s.epoch, seq: s.lastSeq });
+  return restored;
+}
+
 const silentLogger: Logger = { info: () => {}, warn: () => {} };
 
 /** Creates an engine over the given ports; loads apps, revocations and used nonces from the store. */
@@ -62,6 +75,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
   const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
   const startedAt = clock.now();
+  const historyWriter = createHistoryWriter(options.store);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
   const ctx: EngineContext = {
@@ -69,9 +83,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     limits,
     clock,
     apps,
-    channels: createChannelRegistry(limits, (appId, deliveries) =>
-      stats.countDelivered(appId, deliveries, Date.now()),
+    channels: createChannelRegistry(
+      limits,
+      (appId, deliveries) => stats.countDelivered(appId, deliveries, Date.now()),
+      {
+        isPersisted: (appId, name) => {
+          if (options.persistAllChannels) return true;
+          const app = apps.get(appId);
+          return app !== undefined && apps.namespaceOf(app, name)?.persisted === true;
+        },
+        writer: historyWriter,
+        restored: await restoredChannelStates(options.store),
+      },
     ),
+    history: options.store,
     connections: createConnectionTable(),
     nonces,
     revocations,
@@ -144,6 +169,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         discardSession(ctx, s, 'server shutting down');
         t?.close();
       }
+      // Leaves made by ending the sessions are stored before the store closes.
+      await historyWriter.drain();
     },
   };
 }

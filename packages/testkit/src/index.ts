@@ -59,10 +59,10 @@ export interface TestServerOptions {
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-  const start = (): Promise<Switchboard> =>
+  const start = (port = 0): Promise<Switchboard> =>
     startSwitchboard(
       {
-        port: 0,
+        port,
         host: '127.0.0.1',
         dataDir,
         development: true,
@@ -105,8 +105,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     key: keys[0]!.keyStr,
     async restart() {
       if (!options.sqlite) throw new TypeError('restart() needs sqlite: true');
+      const { port } = switchboard;
       await switchboard.close();
-      switchboard = await start();
+      // The same port, so connected clients reconnect to the restarted server on their own.
+      switchboard = await start(port);
     },
     clientOptions: (format = 'msgpack') => ({
       endpoint: '127.0.0.1',

@@ -1,6 +1,18 @@
 import { Errors } from '@switchboard/protocol';
 import type { Limits } from '../limits.js';
-import { createChannel, type Channel } from './channel.js';
+import { createChannel, type Channel, type ChannelPersistence } from './channel.js';
+import type { HistoryWriter } from './history-writer.js';
+
+/** Which channels are persisted, where their writes go, and where their serials resume. */
+export interface RegistryPersistence {
+  isPersisted(appId: string, name: string): boolean;
+  writer: HistoryWriter;
+  /** Serial state of persisted channels not in memory (loaded at start, kept on sweep). */
+  restored: Map<string, { epoch: string; seq: number }>;
+}
+
+/** The key of a channel in `RegistryPersistence.restored`. */
+export const stateKey = (appId: string, name: string): string => `${appId}\n${name}`;
 
 /** All live channels, per app; a channel exists from first use by a write or an attach. */
 export interface ChannelRegistry {
@@ -10,6 +22,11 @@ export interface ChannelRegistry {
   peek(appId: string, name: string): Channel | undefined;
   list(appId: string): Channel[];
   dropApp(appId: string): void;
+  /**
+   * For a persisted channel, in memory or not: its epoch and last visible sequence (its
+   * history is in the store). Undefined for channels that are not persisted.
+   */
+  persistedState(appId: string, name: string): { epoch: string; seq: number } | undefined;
   /** Forgets channels with no subscribers, members or recent messages. */
   sweep(now: number): void;
 }
@@ -18,6 +35,7 @@ export interface ChannelRegistry {
 export function createChannelRegistry(
   limits: Limits,
   onDelivered: (appId: string, deliveries: number) => void = () => {},
+  persistence?: RegistryPersistence,
 ): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
   const options = {
@@ -34,6 +52,16 @@ export function createChannelRegistry(
     if (!map) channels.set(appId, (map = new Map()));
     return map;
   };
+  const persistenceOf = (appId: string, name: string): { persistence?: ChannelPersistence } => {
+    if (!persistence?.isPersisted(appId, name)) return {};
+    const restored = persistence.restored.get(stateKey(appId, name));
+    return {
+      persistence: {
+        ...(restored ? { restored } : {}),
+        write: (record) => persistence.writer.write(record),
+      },
+    };
+  };
   return {
     get(appId, name) {
       const map = appChannels(appId);
@@ -45,12 +73,22 @@ export function createChannelRegistry(
         const onChannelDelivered = (n: number): void => onDelivered(appId, n);
         map.set(
           name,
-          (channel = createChannel(appId, name, { ...options, onDelivered: onChannelDelivered })),
+          (channel = createChannel(appId, name, {
+            ...options,
+            onDelivered: onChannelDelivered,
+            ...persistenceOf(appId, name),
+          })),
         );
       }
       return channel;
     },
     peek: (appId, name) => channels.get(appId)?.get(name),
+    persistedState(appId, name) {
+      const live = channels.get(appId)?.get(name);
+      if (live) return live.persisted ? { epoch: live.epoch, seq: live.currentSeq() } : undefined;
+      if (!persistence?.isPersisted(appId, name)) return undefined;
+      return persistence.restored.get(stateKey(appId, name)) ?? { epoch: '', seq: 0 };
+    },
     list: (appId) => [...(channels.get(appId)?.values() ?? [])],
     dropApp: (appId) => void channels.delete(appId),
     sweep(now) {
@@ -63,6 +101,11 @@ export function createChannelRegistry(
             now - ch.lastActivity() > idleFor
           ) {
             map.delete(name);
+            if (ch.persisted)
+              persistence?.restored.set(stateKey(ch.appId, name), {
+                epoch: ch.epoch,
+                seq: ch.currentSeq(),
+              });
           }
         }
       }

@@ -6,6 +6,13 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
+import type {
+  ChannelStateRecord,
+  HistoryEntryRecord,
+  HistoryKind,
+  LatestVersionRecord,
+} from '../ports/history.js';
+import { createCommitGate } from './commit-gate.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
 import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
@@ -54,11 +61,14 @@ export interface Channel {
   currentSerial(): string;
   currentSeq(): number;
   serialOf(seq: number): string;
+  /** Whether writes are stored before they are shown (a persisted channel). */
+  readonly persisted: boolean;
   /**
-   * Appends and fans out messages; returns each message's serial, or null for a repeat of a
-   * client-supplied id seen inside the idempotency window (acknowledged, not delivered).
+   * Appends and fans out messages; gives each message's serial, or null for a repeat of a
+   * client-supplied id seen inside the idempotency window (acknowledged, not delivered). On a
+   * persisted channel `committed` settles when the write is stored (and only then shown).
    */
-  publish(publication: Publication, now: number): (string | null)[];
+  publish(publication: Publication, now: number): WriteOutcome<(string | null)[]>;
   /**
    * Publishes an update, delete or append of an earlier message (its `serial`): a new log entry
    * whose message keeps the original serial and carries `version.serial`, the operation's own.
@@ -68,7 +78,7 @@ export interface Channel {
     operation: Message,
     publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
     now: number,
-  ): string | undefined;
+  ): WriteOutcome<string> | undefined;
   /**
    * The log as history and rewind show it: each message in its latest version, operations
    * folded into the message they changed (RSL11, RTL32).
@@ -80,10 +90,28 @@ export interface Channel {
     pmId: string,
     connectionId: string | undefined,
     now: number,
-  ): void;
+  ): Promise<void> | undefined;
   /** Whether the message id was seen inside the idempotency window; records it if not. */
   seenMessageId(id: string, now: number): boolean;
   lastActivity(): number;
+}
+
+/** What a write gives back: its result, and for a persisted channel when it is stored. */
+export interface WriteOutcome<T> {
+  result: T;
+  committed?: Promise<void>;
+}
+
+/** How a persisted channel stores its writes and where its serial space resumes. */
+export interface ChannelPersistence {
+  /** Where the channel's serials stood before a restart. */
+  restored?: { epoch: string; seq: number };
+  /** Stores one write (group-committed by the caller); rejects when it cannot be stored. */
+  write(record: {
+    entry: HistoryEntryRecord;
+    latest?: LatestVersionRecord;
+    state: ChannelStateRecord;
+  }): Promise<void>;
 }
 
 /** Dependencies and settings for a channel. */
@@ -94,13 +122,21 @@ export interface ChannelOptions {
   idempotencyWindowMs: number;
   /** Told how many message deliveries a fan-out made, for stats. */
   onDelivered?: (deliveries: number) => void;
+  /** Present for persisted channels: writes are stored before they are shown. */
+  persistence?: ChannelPersistence;
 }
 
 /** Creates a channel. */
 export function createChannel(appId: string, name: string, options: ChannelOptions): Channel {
-  const epoch = randomId(6);
-  const log = createMessageLog(options.retention);
-  const presenceLog = createMessageLog(options.retention);
+  const persistence = options.persistence;
+  const epoch = persistence?.restored?.epoch ?? randomId(6);
+  // Sequence numbers assigned so far, and the last one shown (logged and fanned out): on a
+  // persisted channel a write is shown only once stored, so the two differ while commits are due.
+  let seq = persistence?.restored?.seq ?? 0;
+  let visibleSeq = seq;
+  const log = createMessageLog(options.retention, seq > 0 ? seq : -1);
+  const presenceLog = createMessageLog(options.retention, seq > 0 ? seq : -1);
+  const gate = createCommitGate();
   const versions = createMessageVersions({
     messages: options.retention.maxCount,
     ...options.versions,
@@ -108,7 +144,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
   const seenIds = new Map<string, number>();
-  let seq = 0;
   let active = Date.now();
 
   const serialOf = (s: number): string => formatSerial(epoch, s);
@@ -123,11 +158,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     return false;
   };
 
-  /** Logs messages under the current sequence number, with the frame that carries them. */
-  const appendToLog = (
+  /** The log entry of messages under the current sequence number, with the frame that carries them. */
+  const entryOf = (
     messages: Message[],
     publication: Pick<Publication, 'pmId' | 'connectionId' | 'timestamp'>,
-    now: number,
   ): LogEntry => {
     const pm: ProtocolMessage = {
       action: Action.MESSAGE,
@@ -138,14 +172,42 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       timestamp: publication.timestamp,
       messages,
     };
-    const entry: LogEntry = {
-      seq,
-      timestamp: publication.timestamp,
-      messages,
-      frame: createOutboundFrame(pm),
-    };
-    log.append(entry, now);
-    return entry;
+    return { seq, timestamp: publication.timestamp, messages, frame: createOutboundFrame(pm) };
+  };
+
+  /**
+   * Shows a write: at once on a channel that is not persisted; on a persisted one after the
+   * write is stored, in sequence order. Returns when it is stored, for the caller's ACK.
+   */
+  const showWrite = (
+    kind: HistoryKind,
+    entry: LogEntry,
+    show: () => void,
+    latest?: Message,
+  ): Promise<void> | undefined => {
+    if (!persistence) {
+      visibleSeq = entry.seq;
+      show();
+      return undefined;
+    }
+    const committed = persistence.write({
+      entry: {
+        appId,
+        channel: name,
+        kind,
+        seq: entry.seq,
+        timestamp: entry.timestamp,
+        items: entry.messages,
+      },
+      ...(latest?.serial
+        ? { latest: { appId, channel: name, serial: latest.serial, message: latest } }
+        : {}),
+      state: { appId, channel: name, epoch, lastSeq: entry.seq },
+    });
+    return gate.after(committed, () => {
+      visibleSeq = entry.seq;
+      show();
+    });
   };
 
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
@@ -241,8 +303,9 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const changes = versions.changes(serial);
       return original ? [original, ...changes] : [...changes];
     },
-    currentSerial: () => serialOf(seq),
-    currentSeq: () => seq,
+    persisted: persistence !== undefined,
+    currentSerial: () => serialOf(visibleSeq),
+    currentSeq: () => visibleSeq,
     serialOf,
     publish(publication, now) {
       const serials: (string | null)[] = publication.messages.map(() => null);
@@ -251,7 +314,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
           ? []
           : [i],
       );
-      if (fresh.length === 0) return serials;
+      if (fresh.length === 0) return { result: serials };
       active = now;
       seq += 1;
       const channelSerial = serialOf(seq);
@@ -264,9 +327,12 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         message.serial = serial;
         return message;
       });
-      const entry = appendToLog(messages, publication, now);
-      enqueue(entry, publication.connectionId);
-      return serials;
+      const entry = entryOf(messages, publication);
+      const committed = showWrite('message', entry, () => {
+        log.append(entry, now);
+        enqueue(entry, publication.connectionId);
+      });
+      return committed ? { result: serials, committed } : { result: serials };
     },
     latestEntries() {
       const result: LogEntry[] = [];
@@ -292,7 +358,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const channelSerial = serialOf(seq);
       const versionSerial = `${channelSerial}:0`;
       const version = { ...operation.version, serial: versionSerial, timestamp: now };
-      versions.recordOperation(original, { ...operation, version });
+      const latest = versions.recordOperation(original, { ...operation, version });
       const message: Message = {
         ...(original.name !== undefined ? { name: original.name } : {}),
         ...(original.clientId !== undefined ? { clientId: original.clientId } : {}),
@@ -306,14 +372,21 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serial: operation.serial!,
         version,
       };
-      flush();
-      const entry = appendToLog([message], publication, now);
-      fanOut(entry.frame, Flag.SUBSCRIBE, publication.connectionId);
-      return versionSerial;
+      const entry = entryOf([message], publication);
+      const committed = showWrite(
+        'message',
+        entry,
+        () => {
+          flush();
+          log.append(entry, now);
+          fanOut(entry.frame, Flag.SUBSCRIBE, publication.connectionId);
+        },
+        latest,
+      );
+      return committed ? { result: versionSerial, committed } : { result: versionSerial };
     },
     broadcastPresence(events, pmId, connectionId, now) {
-      if (events.length === 0) return;
-      flush();
+      if (events.length === 0) return undefined;
       active = now;
       seq += 1;
       const pm: ProtocolMessage = {
@@ -325,10 +398,18 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         presence: events,
       };
       if (connectionId) pm.connectionId = connectionId;
-      const frame = createOutboundFrame(pm);
-      presenceLog.append({ seq, timestamp: now, messages: events as Message[], frame }, now);
-      // Own presence is always delivered (RTP17a), so no echo suppression here.
-      fanOut(frame, Flag.PRESENCE_SUBSCRIBE, undefined);
+      const entry: LogEntry = {
+        seq,
+        timestamp: now,
+        messages: events as Message[],
+        frame: createOutboundFrame(pm),
+      };
+      return showWrite('presence', entry, () => {
+        flush();
+        presenceLog.append(entry, now);
+        // Own presence is always delivered (RTP17a), so no echo suppression here.
+        fanOut(entry.frame, Flag.PRESENCE_SUBSCRIBE, undefined);
+      });
     },
     seenMessageId,
     lastActivity: () => active,

@@ -30,11 +30,15 @@ export interface MessageLog {
   size(): number;
 }
 
-/** Creates an in-memory log pruned by the retention rules on each append. */
-export function createMessageLog(retention: Retention): MessageLog {
+/**
+ * Creates an in-memory log pruned by the retention rules on each append. `startsAfter` is the
+ * sequence number the log begins after (a persisted channel restored after a restart), so older
+ * positions are known to be elsewhere.
+ */
+export function createMessageLog(retention: Retention, startsAfter = -1): MessageLog {
   const items: LogEntry[] = [];
   let head = 0;
-  let droppedUpTo = -1;
+  let droppedUpTo = startsAfter;
 
   const prune = (now: number): void => {
     while (items.length - head > retention.minCount) {

@@ -19,6 +19,7 @@ import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
 import { createAttachment, type Attachment, type Session } from '../session/session.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
+import { storedBacklog } from './stored-backlog.js';
 
 /** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
 const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);
@@ -113,16 +114,21 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   let flags = modes;
   let backlog: LogEntry[] = [];
   let attachSerial = channel.currentSerial();
+  // A persisted channel's older log is in the store: read it before going live (below).
+  let replayFromStore: number | undefined;
   const resumeFrom = pm.channelSerial ? parseSerial(pm.channelSerial) : undefined;
   if (resumeFrom && resumeFrom.epoch === channel.epoch && resumeFrom.seq <= channel.currentSeq()) {
     const missed = channel.log.since(resumeFrom.seq);
-    if (missed && mayReplayFrom(existing, resumeFrom.seq, permits(cap, parsed.name, 'history'))) {
+    const entitled = mayReplayFrom(existing, resumeFrom.seq, permits(cap, parsed.name, 'history'));
+    if (missed && entitled) {
       flags |= Flag.RESUMED;
       backlog = missed;
     } else if (missed) {
       // Continuity is not vouched for (no RESUMED): the client hears that it may have missed some.
       backlog = missed.slice(-MAX_UNPRIVILEGED_REPLAY);
       attachSerial = channel.serialOf(backlog[0] ? backlog[0].seq - 1 : channel.currentSeq());
+    } else if (channel.persisted && entitled) {
+      replayFromStore = resumeFrom.seq;
     }
   } else if (
     params.rewind !== undefined &&
@@ -138,11 +144,9 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     // The serial just before the backlog, so a drop mid-backlog resumes without loss.
     if (entries[0]) attachSerial = channel.serialOf(entries[0].seq - 1);
   }
-  if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
-  const members = channel.presence.members();
-  if (members.length > 0) flags |= Flag.HAS_PRESENCE;
-  const itemsSent = members.length + backlog.reduce((n, e) => n + e.messages.length, 0);
-  if (!spendControlBudget(ctx, session, controlCost(itemsSent))) {
+  const pendingItems =
+    replayFromStore !== undefined ? channel.currentSeq() - replayFromStore : countItems(backlog);
+  if (!spendControlBudget(ctx, session, controlCost(channel.presence.size() + pendingItems))) {
     channelError(session, rawName, Errors.controlRateLimited());
     return;
   }
@@ -151,19 +155,70 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   attachment.requested = requested;
   attachment.modes = modes;
   attachment.live = false;
+  attachment.pendingAttach = undefined;
+  session.attachments.set(rawName, attachment);
+  channel.subscribers.add(attachment);
+  const reply = { rawName, params: pm.params, flags, attachSerial };
+  if (replayFromStore === undefined) {
+    goLive(session, attachment, { ...reply, backlog });
+    return;
+  }
+  const afterSeq = replayFromStore;
+  const upToSeq = channel.currentSeq();
+  const attempt = (attachment.pendingAttach = {});
+  storedBacklog(ctx, channel, afterSeq, upToSeq, ctx.limits.historyMaxMessages)
+    .catch((err: unknown) => {
+      ctx.logger.warn('reading stored backlog failed', {
+        channel: channel.name,
+        error: String(err),
+      });
+      return undefined;
+    })
+    .then((stored) => {
+      // Detached, re-attached or gone while the store was read: that later request answers.
+      if (session.attachments.get(rawName) !== attachment || attachment.pendingAttach !== attempt)
+        return;
+      attachment.pendingAttach = undefined;
+      if (stored === undefined) goLive(session, attachment, { ...reply, backlog: [] });
+      else goLive(session, attachment, { ...reply, flags: flags | Flag.RESUMED, backlog: stored });
+    });
+}
+
+const countItems = (entries: LogEntry[]): number =>
+  entries.reduce((n, e) => n + e.messages.length, 0);
+
+/**
+ * Sends ATTACHED, the presence SYNC and the backlog in one synchronous step, then marks the
+ * attachment live, so no message is lost or doubled between the backlog and live delivery.
+ */
+function goLive(
+  session: Session,
+  attachment: Attachment,
+  reply: {
+    rawName: string;
+    params: Record<string, string> | undefined;
+    flags: number;
+    attachSerial: string;
+    backlog: LogEntry[];
+  },
+): void {
+  const { channel } = attachment;
+  const { rawName, backlog } = reply;
+  let flags = reply.flags;
+  if (backlog.length > 0) flags |= Flag.HAS_BACKLOG;
+  const members = channel.presence.members();
+  if (members.length > 0) flags |= Flag.HAS_PRESENCE;
   attachment.entitledFromSeq = Math.min(
     attachment.entitledFromSeq,
     backlog[0] ? backlog[0].seq - 1 : channel.currentSeq(),
   );
-  session.attachments.set(rawName, attachment);
-  channel.subscribers.add(attachment);
-
   const echoed: Record<string, string> = {};
-  for (const [k, v] of Object.entries(pm.params ?? {})) if (RECOGNISED_PARAMS.has(k)) echoed[k] = v;
+  for (const [k, v] of Object.entries(reply.params ?? {}))
+    if (RECOGNISED_PARAMS.has(k)) echoed[k] = v;
   const attached: ProtocolMessage = {
     action: Action.ATTACHED,
     channel: rawName,
-    channelSerial: attachSerial,
+    channelSerial: reply.attachSerial,
     flags,
   };
   if (Object.keys(echoed).length > 0) attached.params = echoed;

@@ -8,6 +8,7 @@ import {
 import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
+import type { WriteOutcome } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
 
@@ -23,7 +24,8 @@ export function isOperation(m: Message): boolean {
 /**
  * Applies an update, delete or append (RSL15, RTL32) from REST or realtime: the namespace must
  * allow mutable messages (93002), the caller needs message-update/delete-any, or -own on its own
- * message; the original must still be known (40400). Returns the version serial.
+ * message; the original must still be known (40400). Gives the version serial, and for a
+ * persisted channel when the operation is stored.
  */
 export function applyMessageOperation(
   ctx: EngineContext,
@@ -31,7 +33,7 @@ export function applyMessageOperation(
   channelName: string,
   operation: Message,
   publication: { connectionId: string; pmId: string; timestamp: number },
-): string {
+): WriteOutcome<string> {
   if (!operation.serial) throw Errors.messageWithoutSerial();
   requireNamespaceRules(ctx.apps, auth, channelName);
   if (!ctx.apps.namespaceOf(auth.app, channelName)?.mutableMessages) {
@@ -54,14 +56,13 @@ export function applyMessageOperation(
     auth.clientId ?? (auth.mayAssumeAnyClientId ? operation.version?.clientId : undefined);
   requireWithinSize(operation, ctx.limits);
   requireWithinSize(nextVersion(original, operation), ctx.limits);
-  const versionSerial = channel.publishOperation(
+  const outcome = channel.publishOperation(
     { ...operation, version: versionWithClientId(operation, clientId) },
     publication,
     ctx.clock.now(),
   );
-  if (versionSerial === undefined)
-    throw Errors.notFound(`No message with serial ${operation.serial}`);
-  return versionSerial;
+  if (outcome === undefined) throw Errors.notFound(`No message with serial ${operation.serial}`);
+  return outcome;
 }
 
 function versionWithClientId(operation: Message, clientId: string | undefined): MessageVersion {

@@ -11,7 +11,8 @@ import {
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
-import { ack, checkInboundRate, handledAsResend, nack } from './publish.js';
+import { handledAsResend } from './answers.js';
+import { ackWhenStored, checkInboundRate, nack } from './publish.js';
 import { requireWithinSize } from './publish-checks.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import type { Session } from '../session/session.js';
@@ -76,8 +77,13 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     });
     if (items.some((item) => item.action !== PresenceAction.LEAVE))
       session.presenceChannels.add(channel);
-    channel.broadcastPresence(events, `${session.id}:${msgSerial}`, session.id, now);
-    ack(session, msgSerial, null);
+    const committed = channel.broadcastPresence(
+      events,
+      `${session.id}:${msgSerial}`,
+      session.id,
+      now,
+    );
+    ackWhenStored(session, msgSerial, null, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
   }

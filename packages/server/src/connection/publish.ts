@@ -10,47 +10,38 @@ import {
 } from '@switchboard/protocol';
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
+import { answer, handledAsResend, type Answer } from './answers.js';
 import { applyMessageOperation, isOperation } from './message-operation.js';
 import { recordInbound } from '../stats/record-inbound.js';
 import { stampMessage } from './publish-checks.js';
 import type { Session } from '../session/session.js';
 
-const RESULT_MEMORY = 256;
-
-function remember(session: Session, msgSerial: number, result: PublishResult | null): void {
-  session.lastMsgSerial = msgSerial;
-  session.results.set(msgSerial, result);
-  if (session.results.size > RESULT_MEMORY) {
-    const oldest = session.results.keys().next().value;
-    if (oldest !== undefined) session.results.delete(oldest);
-  }
-}
-
 /** ACKs one ProtocolMessage; `res` carries the message serials (protocol v5+). */
 export function ack(session: Session, msgSerial: number, result: PublishResult | null): void {
-  remember(session, msgSerial, result);
-  const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
-  if (result) pm.res = [result];
-  session.queueAck(pm);
+  answer(session, msgSerial, { result });
 }
 
 /** NACKs one ProtocolMessage with the reason. */
 export function nack(session: Session, msgSerial: number, error: ErrorInfo): void {
-  remember(session, msgSerial, null);
-  session.send({ action: Action.NACK, msgSerial, count: 1, error: error.toJSON() });
+  answer(session, msgSerial, { error });
 }
 
-/**
- * A resend of something already processed (same msgSerial after a resume, RTN19a) is
- * acknowledged again and not applied twice. Returns true when handled.
- */
-export function handledAsResend(session: Session, msgSerial: number): boolean {
-  if (msgSerial > session.lastMsgSerial) return false;
-  const result = session.results.get(msgSerial);
-  const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
-  if (result) pm.res = [result];
-  session.send(pm);
-  return true;
+/** ACKs once `committed` settles (NACKs if the write could not be stored); at once without one. */
+export function ackWhenStored(
+  session: Session,
+  msgSerial: number,
+  result: PublishResult | null,
+  committed: Promise<void> | undefined,
+): void {
+  if (!committed) return ack(session, msgSerial, result);
+  answer(
+    session,
+    msgSerial,
+    committed.then(
+      (): Answer => ({ result }),
+      (err: unknown): Answer => ({ error: isErrorInfo(err) ? err : Errors.storeUnavailable() }),
+    ),
+  );
 }
 
 /** Counts inbound publishes against maxInboundRate; throws 42910 over it. */
@@ -91,12 +82,18 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
         pmId: `${session.id}:${msgSerial}`,
         timestamp: ctx.clock.now(),
       };
-      const serials = messages.map((m) => {
+      const outcomes = messages.map((m) => {
         if (!isOperation(m))
           throw Errors.badRequest('Do not mix new messages with updates in one publish');
         return applyMessageOperation(ctx, session.auth, name, m, publication);
       });
-      ack(session, msgSerial, { serials });
+      const pending = outcomes.flatMap((o) => (o.committed ? [o.committed] : []));
+      ackWhenStored(
+        session,
+        msgSerial,
+        { serials: outcomes.map((o) => o.result) },
+        pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined,
+      );
       return;
     }
     requireChannelAccess(ctx.apps, session.auth, name, 'publish');
@@ -112,7 +109,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       }),
     );
     const channel = ctx.channels.get(session.auth.app.record.id, name);
-    const serials = channel.publish(
+    const { result: serials, committed } = channel.publish(
       {
         connectionId: session.id,
         pmId: `${session.id}:${msgSerial}`,
@@ -123,7 +120,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       timestamp,
     );
     recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
-    ack(session, msgSerial, { serials });
+    ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
     if (!isErrorInfo(err)) ctx.logger.warn('publish failed', { error: String(err) });

@@ -1,4 +1,4 @@
-import { Errors, parseChannelName, type Message } from '@switchboard/protocol';
+import { Errors, isErrorInfo, parseChannelName, type Message } from '@switchboard/protocol';
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { AuthContext } from '../auth/authenticate.js';
 import { stampMessage } from '../connection/publish-checks.js';
@@ -13,6 +13,12 @@ export interface ChannelPublishResult {
   serials: (string | null)[];
 }
 
+/** A REST publish's result, and for a persisted channel when it is stored (answer only then). */
+export interface PendingPublish {
+  result: ChannelPublishResult;
+  committed?: Promise<void>;
+}
+
 /**
  * Publishes validated messages to one channel on behalf of a REST caller: capability, clientId
  * and size checks, idempotent ids (RSL1k), attribution to a realtime connection by
@@ -23,7 +29,7 @@ export function publishToChannel(
   auth: AuthContext,
   channelName: string,
   raw: Message[],
-): ChannelPublishResult {
+): PendingPublish {
   const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, 'publish');
   if (raw.length === 0) throw Errors.badRequest('No messages to publish');
@@ -42,7 +48,7 @@ export function publishToChannel(
   const stamped = raw.map((m, i) =>
     stampMessage(m, auth, ctx.limits, { id: `${base}:${i}`, connectionId, timestamp: now }),
   );
-  const serials = channel.publish(
+  const { result: serials, committed } = channel.publish(
     {
       connectionId,
       pmId: `${connectionId}:${base}`,
@@ -53,5 +59,16 @@ export function publishToChannel(
     now,
   );
   recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
-  return { channel: name, messageId: base, serials };
+  const result = { channel: name, messageId: base, serials };
+  return committed ? { result, committed } : { result };
+}
+
+/** Waits until a persisted write is stored; a write that could not be is a 50001 error. */
+export async function stored(committed: Promise<void> | undefined): Promise<void> {
+  if (!committed) return;
+  try {
+    await committed;
+  } catch (err) {
+    throw isErrorInfo(err) ? err : Errors.storeUnavailable();
+  }
 }

@@ -18,6 +18,9 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import { createStateMachine, type StateMachine } from './connection-state.js';
 import type { Transport } from './transport.js';
 
+/** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
+export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
+
 /** One channel attached by one connection: the channel's view of it is `Subscriber`. */
 export interface Attachment extends Subscriber {
   readonly channel: Channel;
@@ -28,6 +31,8 @@ export interface Attachment extends Subscriber {
   liveFromSeq: number;
   /** The earliest position this attachment was entitled to: a resume from it or later replays all. */
   entitledFromSeq: number;
+  /** Set while an ATTACH waits for its backlog from the store; a later ATTACH or DETACH replaces it. */
+  pendingAttach: object | undefined;
 }
 
 /** Per-connection options read from the connect URL. */
@@ -55,7 +60,10 @@ export interface Session {
   readonly presenceChannels: Set<Channel>;
   /** Highest msgSerial processed: resends at or below it are re-ACKed, not re-applied. */
   lastMsgSerial: number;
-  readonly results: Map<number, PublishResult | null>;
+  /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
+  readonly results: Map<number, Answer | undefined>;
+  /** The last answer still waiting for a commit: later answers queue behind it. */
+  answersDue: Promise<void> | undefined;
   lastSentAt: number;
   /** Something was sent since the keep-alive last looked (cheaper than a clock read per send). */
   sent: boolean;
@@ -108,6 +116,7 @@ export function createSession(
     presenceChannels: new Set(),
     lastMsgSerial: -1,
     results: new Map(),
+    answersDue: undefined,
     lastSentAt: ctx.clock.now(),
     sent: false,
     inbound: { windowStart: 0, count: 0 },
@@ -189,6 +198,7 @@ export function createAttachment(
     live: false,
     liveFromSeq: 0,
     entitledFromSeq: Number.MAX_SAFE_INTEGER,
+    pendingAttach: undefined,
     connectionId: session.id,
     echo: session.options.echo,
     send,

@@ -8,7 +8,7 @@ import {
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
-import { publishToChannel } from '../publish-core.js';
+import { publishToChannel, stored } from '../publish-core.js';
 import { REAUTH_MARGIN_MS } from '../../auth/revocations.js';
 import { restAuth } from '../rest-auth.js';
 import { requireNamespaceRules } from '../../auth/channel-access.js';
@@ -27,6 +27,20 @@ function attempt<T extends Obj>(
   }
 }
 
+/** Like `attempt`, for a publish that answers once stored: a failed store is that item's error. */
+async function attemptStored<T extends Obj>(
+  channel: string,
+  run: () => { outcome: T; committed?: Promise<void> | undefined },
+): Promise<T | { channel: string; error: object }> {
+  try {
+    const { outcome, committed } = run();
+    await stored(committed);
+    return outcome;
+  } catch (err) {
+    return { channel, error: (isErrorInfo(err) ? err : Errors.internalError()).toJSON() };
+  }
+}
+
 function batchResult<T extends Obj>(results: T[]): Obj {
   const failureCount = results.filter((r) => 'error' in r).length;
   return { successCount: results.length - failureCount, failureCount, results };
@@ -36,7 +50,10 @@ function batchResult<T extends Obj>(results: T[]): Obj {
  * POST /messages (RSC22 batchPublish): one spec or an array of `{channels, messages}`. Protocol
  * versions before 3 get the flat per-channel array `rest.request` callers expect.
  */
-export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+export async function batchPublishRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const body = decodeBody(req);
   const specs = (Array.isArray(body) ? body : [body]) as Obj[];
@@ -48,22 +65,29 @@ export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestRes
   if (channelCount > ctx.limits.maxBatchChannels) {
     throw Errors.tooManyChannelsInRequest(ctx.limits.maxBatchChannels);
   }
-  const perSpec = specs.map((spec) => {
-    if (!spec || !Array.isArray(spec.channels))
-      throw Errors.badRequest('Each batch spec needs channels');
-    const list = Array.isArray(spec.messages) ? spec.messages : [spec.messages];
-    const messages = list.map(parseMessage);
-    return spec.channels.map((channel: unknown) =>
-      attempt(String(channel), () => {
-        const {
-          channel: name,
-          messageId,
-          serials,
-        } = publishToChannel(ctx, auth, String(channel), messages);
-        return { channel: name, messageId, serials };
-      }),
-    );
-  });
+  const perSpec = await Promise.all(
+    specs.map((spec) => {
+      if (!spec || !Array.isArray(spec.channels))
+        throw Errors.badRequest('Each batch spec needs channels');
+      const list = Array.isArray(spec.messages) ? spec.messages : [spec.messages];
+      const messages = list.map(parseMessage);
+      return Promise.all(
+        spec.channels.map((channel: unknown) =>
+          attemptStored(String(channel), () => {
+            const { result, committed } = publishToChannel(ctx, auth, String(channel), messages);
+            return {
+              outcome: {
+                channel: result.channel,
+                messageId: result.messageId,
+                serials: result.serials,
+              },
+              committed,
+            };
+          }),
+        ),
+      );
+    }),
+  );
   const version = Number(req.headers['x-ably-version'] ?? 6);
   if (version < 3) return respond(req, 201, perSpec.flat());
   return respond(req, 201, perSpec.map(batchResult));

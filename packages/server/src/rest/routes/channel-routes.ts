@@ -13,8 +13,10 @@ import type { Channel } from '../../channels/channel.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
-import { linkHeader, pageEntries, parseHistoryQuery } from '../paging.js';
-import { publishToChannel } from '../publish-core.js';
+import { linkHeader, pageEntries, parseHistoryQuery, type Page } from '../paging.js';
+import { storedHistoryPage } from '../stored-history.js';
+import type { HistoryKind } from '../../ports/history.js';
+import { publishToChannel, stored } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
 
 /** The channel a read names, with access checked; undefined when it does not exist (reads create none). */
@@ -30,20 +32,57 @@ function existingChannel(
 }
 
 /** POST /channels/{ch}/messages (RSL1): array body, 201 with serials, idempotent ids. */
-export function publishRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
+export async function publishRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  ch: string,
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const body = decodeBody(req);
   const list = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  const result = publishToChannel(ctx, auth, decodeURIComponent(ch), list.map(parseMessage));
+  const { result, committed } = publishToChannel(
+    ctx,
+    auth,
+    decodeURIComponent(ch),
+    list.map(parseMessage),
+  );
+  await stored(committed);
   return respond(req, 201, result);
 }
 
-/** GET /channels/{ch}/messages (RSL2): newest first by default, Link pagination. */
-export function historyRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
+/**
+ * The page a history route answers: from the store for a persisted channel (all of its history,
+ * across restarts), from the in-memory log otherwise.
+ */
+async function historyPage(
+  ctx: EngineContext,
+  req: RestRequest,
+  ch: string,
+  kind: HistoryKind,
+): Promise<Page<unknown>> {
   const auth = restAuth(ctx, req);
-  const channel = existingChannel(ctx, auth, ch, 'history');
+  const { name } = parseChannelName(decodeURIComponent(ch));
+  requireChannelAccess(ctx.apps, auth, name, 'history');
+  const appId = auth.app.record.id;
+  const persisted = ctx.channels.persistedState(appId, name);
+  if (persisted) {
+    const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, persisted.epoch);
+    return storedHistoryPage(ctx, appId, name, kind, q);
+  }
+  const channel = ctx.channels.peek(appId, name);
   const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel?.epoch ?? '');
-  const page = pageEntries(channel?.latestEntries() ?? [], q, (e) => e.messages);
+  const entries =
+    kind === 'message' ? (channel?.latestEntries() ?? []) : (channel?.presenceLog.entries() ?? []);
+  return pageEntries(entries, q, (e) => e.messages);
+}
+
+/** GET /channels/{ch}/messages (RSL2): newest first by default, Link pagination. */
+export async function historyRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  ch: string,
+): Promise<RestResponse> {
+  const page = await historyPage(ctx, req, ch, 'message');
   return respond(req, 200, page.items, { link: linkHeader('messages', req.query, page.next) });
 }
 
@@ -68,15 +107,12 @@ export function presenceRoute(ctx: EngineContext, req: RestRequest, ch: string):
 }
 
 /** GET /channels/{ch}/presence/history (RSP4): raw presence events. */
-export function presenceHistoryRoute(
+export async function presenceHistoryRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
-): RestResponse {
-  const auth = restAuth(ctx, req);
-  const channel = existingChannel(ctx, auth, ch, 'history');
-  const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel?.epoch ?? '');
-  const page = pageEntries(channel?.presenceLog.entries() ?? [], q, (e) => e.messages);
+): Promise<RestResponse> {
+  const page = await historyPage(ctx, req, ch, 'presence');
   return respond(req, 200, page.items, { link: linkHeader('history', req.query, page.next) });
 }
 

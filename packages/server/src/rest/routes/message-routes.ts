@@ -7,6 +7,7 @@ import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
+import { stored } from '../publish-core.js';
 
 /** The caller, the channel and the serial of a message route, with read access checked. */
 function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
@@ -45,24 +46,25 @@ export function messageVersionsRoute(
 }
 
 /** PATCH /channels/{ch}/messages/{serial} (RSL15): update, delete or append; answers the version serial. */
-export function patchMessageRoute(
+export async function patchMessageRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(decodeURIComponent(ch));
   const operation = parseMessage(decodeBody(req));
   if (!isOperation(operation))
     throw Errors.badRequest('PATCH needs action update, delete or append');
   const connectionId = `rest${randomId(4)}`;
-  const versionSerial = applyMessageOperation(
+  const { result: versionSerial, committed } = applyMessageOperation(
     ctx,
     auth,
     name,
     { ...operation, serial: decodeURIComponent(serial) },
     { connectionId, pmId: `${connectionId}:${randomId(6)}`, timestamp: ctx.clock.now() },
   );
+  await stored(committed);
   return respond(req, 200, { versionSerial });
 }
