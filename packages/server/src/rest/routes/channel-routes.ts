@@ -19,10 +19,10 @@ import { restAuth } from '../rest-auth.js';
 function channelFor(
   ctx: EngineContext,
   auth: AuthContext,
-  encodedName: string,
+  channelName: string,
   op: Operation,
 ): Channel {
-  const { name } = parseChannelName(decodeURIComponent(encodedName));
+  const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, op);
   return ctx.channels.get(auth.app.record.id, name);
 }
@@ -32,7 +32,7 @@ export function publishRoute(ctx: EngineContext, req: RestRequest, ch: string): 
   const auth = restAuth(ctx, req);
   const body = decodeBody(req);
   const list = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  const result = publishToChannel(ctx, auth, decodeURIComponent(ch), list.map(parseMessage));
+  const result = publishToChannel(ctx, auth, ch, list.map(parseMessage));
   return respond(req, 201, result);
 }
 
@@ -84,7 +84,7 @@ export function presenceHistoryRoute(
 /** GET /channels/{ch} (RSL8): ChannelDetails with occupancy metrics. */
 export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   if (
     !permits(auth.capability, name, 'channel-metadata') &&
     !permits(auth.capability, name, 'subscribe')

@@ -11,10 +11,10 @@ import { restAuth } from '../rest-auth.js';
 /** The caller, the channel and the serial of a message route, with read access checked. */
 function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   requireChannelAccess(ctx.apps, auth, name, 'history');
   const channel = ctx.channels.peek(auth.app.record.id, name);
-  return { channel, serial: decodeURIComponent(serial) };
+  return { channel, serial };
 }
 
 /** GET /channels/{ch}/messages/{serial} (RSL11): the latest version of one message. */
@@ -52,7 +52,7 @@ export function patchMessageRoute(
   serial: string,
 ): RestResponse {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   const operation = parseMessage(decodeBody(req));
   if (!isOperation(operation))
     throw Errors.badRequest('PATCH needs action update, delete or append');
@@ -61,7 +61,7 @@ export function patchMessageRoute(
     ctx,
     auth,
     name,
-    { ...operation, serial: decodeURIComponent(serial) },
+    { ...operation, serial },
     { connectionId, pmId: `${connectionId}:${randomId(6)}`, timestamp: ctx.clock.now() },
   );
   return respond(req, 200, { versionSerial });
