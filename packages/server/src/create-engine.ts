@@ -50,7 +50,10 @@ const silentLogger: Logger = { info: () => {}, warn: () => {} };
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const apps = createAppRegistry(options.store);
-  const stats = createStatsRecorder();
+  const stats = createStatsRecorder({
+    maxMinutes: limits.maxStatsMinutes,
+    maxEntries: limits.maxStatsEntries,
+  });
   await apps.load();
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,

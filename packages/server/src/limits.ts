@@ -39,6 +39,12 @@ export interface Limits {
   idempotencyWindowMs: number;
   /** Largest history page. */
   maxHistoryLimit: number;
+  /** Stats fixtures accepted in one `POST /stats`. Over it: 400 40003. */
+  maxStatsFixtures: number;
+  /** Stats minutes kept per app (live counters and fixtures); the oldest stored go first. */
+  maxStatsMinutes: number;
+  /** Distinct stats entries in one minute of one app, and nesting depth 16. Over it: 400 40003. */
+  maxStatsEntries: number;
 }
 
 /** The defaults. */
@@ -61,6 +67,9 @@ export const DEFAULT_LIMITS: Limits = {
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
+  maxStatsFixtures: 1000,
+  maxStatsMinutes: 60 * 24 * 31,
+  maxStatsEntries: 500,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -92,4 +101,13 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   tokenRequestWindowMs: { unit: 'ms', over: 'token request refused with 40104' },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+  maxStatsFixtures: { unit: 'fixtures per POST /stats', over: 'request refused with 400 40003' },
+  maxStatsMinutes: {
+    unit: 'minutes per app (31 days)',
+    over: 'the oldest stored minute is dropped',
+  },
+  maxStatsEntries: {
+    unit: 'entries per minute per app',
+    over: 'POST /stats refused with 400 40003 (also past nesting depth 16)',
+  },
 };
