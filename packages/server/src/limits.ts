@@ -45,6 +45,15 @@ export interface Limits {
   maxStatsMinutes: number;
   /** Distinct stats entries in one minute of one app, and nesting depth 16. Over it: 400 40003. */
   maxStatsEntries: number;
+  /** Node host: time a client has to send complete request headers. Over it: 408, closed. */
+  headersTimeoutMs: number;
+  /** Node host: time a client has to send a complete request (headers and body). Over it: 408. */
+  requestTimeoutMs: number;
+  /**
+   * Node host: sockets open at once that have not yet completed a request or WebSocket upgrade
+   * (slowloris). Over it: new sockets are closed at once.
+   */
+  maxPendingRequests: number;
 }
 
 /** The defaults. */
@@ -70,6 +79,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxStatsFixtures: 1000,
   maxStatsMinutes: 60 * 24 * 31,
   maxStatsEntries: 500,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxPendingRequests: 1000,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -109,5 +121,17 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   maxStatsEntries: {
     unit: 'entries per minute per app',
     over: 'POST /stats refused with 400 40003 (also past nesting depth 16)',
+  },
+  headersTimeoutMs: {
+    unit: 'ms (node host)',
+    over: '408 and the socket is closed',
+  },
+  requestTimeoutMs: {
+    unit: 'ms (node host)',
+    over: '408 and the socket is closed',
+  },
+  maxPendingRequests: {
+    unit: 'sockets without a complete request or upgrade (node host)',
+    over: 'new sockets are closed at once',
   },
 };
