@@ -43,7 +43,10 @@ export function spawnServer(
         clearTimeout(timer);
         reject(new Error(`server exited: ${out}`));
       }
-      if (!port || (out.includes('Development key') && !out.includes('endpoint'))) return;
+      // A fresh data directory in development mode always gets a development key, printed
+      // after the listening line: wait for the whole snippet.
+      const wantsKey = !args.includes('--production');
+      if (!port || (wantsKey && !(devKey && out.includes('endpoint')))) return;
       clearInterval(poll);
       clearTimeout(timer);
       resolve({
