@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { Action } from '@switchboard/protocol';
 import { rawClient, startTestServer, type TestServer } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,16 +20,28 @@ async function redeem(
   port: number,
   tokenRequest: Ably.TokenRequest,
 ): Promise<{ status: number; code?: number }> {
-  const res = await fetch(
-    `http://127.0.0.1:${port}/keys/${encodeURIComponent(tokenRequest.keyName)}/requestToken`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(tokenRequest),
-    },
-  );
-  const body = (await res.json()) as { error?: { code?: number } };
-  return { status: res.status, ...(body.error?.code ? { code: body.error.code } : {}) };
+  // A fresh socket per request: a pooled keep-alive socket would outlive the restarted server.
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/keys/${encodeURIComponent(tokenRequest.keyName)}/requestToken`,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(tokenRequest));
+  });
+  const body = JSON.parse(answer.text) as { error?: { code?: number } };
+  return { status: answer.status, ...(body.error?.code ? { code: body.error.code } : {}) };
 }
 
 describe('revocations and used TokenRequest nonces survive a restart (SQLite data dir)', () => {

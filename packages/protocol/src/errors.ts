@@ -102,9 +102,14 @@ export const ERROR_CATALOG = [
     code: 40300,
     statusCode: 403,
     name: 'forbidden',
-    when: 'An admin operation without the admin secret',
+    when: 'An admin operation (POST/DELETE /apps, POST /stats) without the admin secret or, in development mode, without a full-capability key',
   },
-  { code: 40400, statusCode: 404, name: 'notFound', when: 'Unknown route, app, key or message' },
+  {
+    code: 40400,
+    statusCode: 404,
+    name: 'notFound',
+    when: "Unknown route, app, key or message; also the ERROR that ends a deleted app's connections",
+  },
   {
     code: 41300,
     statusCode: 413,
@@ -210,6 +215,7 @@ export const Errors = {
     make(40161, 401, `Channel "${channel}" requires an identified client`),
   forbidden: (detail: string) => make(40300, 403, detail),
   notFound: (detail = 'Not found') => make(40400, 404, detail),
+  appDeleted: (appId: string) => make(40400, 404, `App ${appId} was deleted`),
   bodyTooLarge: (limit: number) => make(41300, 413, `Request body exceeds ${limit} bytes`),
   rateLimited: (limit: number) => make(42910, 429, `Rate limit exceeded: over ${limit} messages/s`),
   controlRateLimited: () =>

@@ -9,7 +9,8 @@ Usage: switchboard [options]      (npm start runs this)
 
 Options:
   -p, --port <n>        Port for REST and WebSocket (env PORT, default 8080)
-      --host <addr>     Address to bind (env HOST, default all)
+      --host <addr>     Address to bind (env HOST). Default: 127.0.0.1 in development
+                        mode (POST /apps is open there), all interfaces in production
   -d, --data-dir <dir>  Where SQLite data lives (env SWITCHBOARD_DATA_DIR, default ./data)
   -c, --config <file>   JSON config: apps, keys, limits (env SWITCHBOARD_CONFIG)
       --production      Production mode: POST /apps needs SWITCHBOARD_ADMIN_SECRET,
@@ -17,7 +18,10 @@ Options:
   -h, --help            Show this help
 
 On a first start in development mode with no apps, a development app is created
-and its full-access key printed.`;
+and its full-access key printed. Development mode is for one machine: anyone who
+reaches the port can create apps, so bind it elsewhere (--host 0.0.0.0) only on a
+network you trust. Production mode without SWITCHBOARD_ADMIN_SECRET starts, but
+POST /apps, DELETE /apps and POST /stats are then refused.`;
 
 function snippet(key: string, port: number): string {
   return `
@@ -61,10 +65,19 @@ async function main(): Promise<void> {
       warn: (message, fields) => console.warn(`switchboard: ${message}`, fields ?? ''),
     },
   });
+  // The address the OS bound, not the one asked for: the log must not say `localhost` when the
+  // port is open on every interface.
+  const shown = sb.address.includes(':') ? `[${sb.address}]` : sb.address;
   console.log(
-    `switchboard: listening on http://${config.host ?? 'localhost'}:${sb.port} ` +
+    `switchboard: listening on http://${shown}:${sb.port} ` +
       `(${config.development ? 'development' : 'production'} mode, data in ${config.dataDir})`,
   );
+  if (!config.development && !config.adminSecret) {
+    console.warn(
+      'switchboard: warning: production mode without SWITCHBOARD_ADMIN_SECRET: ' +
+        'POST /apps, DELETE /apps and POST /stats are refused until it is set',
+    );
+  }
   if (sb.developmentKey) console.log(snippet(sb.developmentKey, sb.port));
   let stopping = false;
   const stop = (signal: string): void => {

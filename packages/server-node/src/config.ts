@@ -19,6 +19,10 @@ export interface ConfigApp {
 /** Everything that configures a Switchboard process. */
 export interface SwitchboardConfig {
   port: number;
+  /**
+   * Address to bind. Development mode defaults to 127.0.0.1, as POST /apps is open there and CORS
+   * admits any origin; production binds all interfaces unless told otherwise.
+   */
   host?: string;
   dataDir: string;
   /** development (default): POST /apps open, any CORS origin, dev app on first start. */
@@ -69,7 +73,8 @@ export function loadConfig(
     apps: fromFile.apps ?? [],
     limits: fromFile.limits ?? {},
   };
-  const host = flags.host ?? env.HOST ?? fromFile.host;
+  // An empty HOST counts as unset, as shells and container specs often leave it so.
+  const host = flags.host || env.HOST || fromFile.host || (production ? undefined : '127.0.0.1');
   if (host) config.host = host;
   const adminSecret = env.SWITCHBOARD_ADMIN_SECRET ?? fromFile.adminSecret;
   if (adminSecret) config.adminSecret = adminSecret;

@@ -15,6 +15,8 @@ import { startHost, type Host } from './http-host.js';
 /** A running Switchboard: engine, store and listener. */
 export interface Switchboard {
   readonly port: number;
+  /** The address bound, as the OS reports it (`127.0.0.1`, `0.0.0.0`, `::`). */
+  readonly address: string;
   readonly engine: Engine;
   /** The development app created on first start, if one was. */
   readonly developmentKey?: string;
@@ -74,6 +76,7 @@ export async function startSwitchboard(
       port: config.port,
       corsOrigins: config.corsOrigins,
       ...(config.host ? { host: config.host } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     });
   } catch (err) {
     await engine.close();
@@ -82,6 +85,7 @@ export async function startSwitchboard(
   }
   return {
     port: host.port,
+    address: host.address,
     engine,
     ...(developmentKey ? { developmentKey } : {}),
     async close() {

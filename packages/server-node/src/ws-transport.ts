@@ -54,6 +54,9 @@ class FrameCache {
   }
 }
 
+/** How long a closing socket waits for the peer's close frame before it is cut. */
+const CLOSE_GRACE_MS = 1000;
+
 const textFrames = new FrameCache(0x1);
 const binaryFrames = new FrameCache(0x2);
 
@@ -97,8 +100,14 @@ export function createWsTransport(socket: WebSocket, format: WireFormat): Transp
     },
     close(abort) {
       if (abort) socket.terminate();
-      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING)
+      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING) {
         socket.close(1000);
+        // ws waits 30 s for the peer's close frame; a peer that never answers (a refused
+        // client, or one sending nothing on purpose) would hold the socket that long.
+        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+        timer.unref();
+        socket.once('close', () => clearTimeout(timer));
+      }
     },
     bufferedBytes: () => socket.bufferedAmount,
   };

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Ably from 'ably';
@@ -18,14 +19,16 @@ afterEach(() => {
 function start(
   args: string[],
   env: Record<string, string> = {},
+  bindHost: string | null = '127.0.0.1',
 ): Promise<{ out: string; port: number; proc: ChildProcessWithoutNullStreams }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
   dirs.push(dataDir);
+  const hostArgs = bindHost ? ['--host', bindHost] : [];
   const proc = spawn(
     process.execPath,
-    [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args],
+    [CLI, '--port', '0', ...hostArgs, '--data-dir', dataDir, ...args],
     {
-      env: { ...process.env, ...env },
+      env: { ...process.env, HOST: '', ...env },
     },
   );
   running.push(proc);
@@ -35,7 +38,7 @@ function start(
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1];
+      const port = /listening on http:\/\/\S+:(\d+) /.exec(out)?.[1];
       if (port && (out.includes('endpoint') || !out.includes('Development key'))) {
         clearTimeout(timer);
         setTimeout(() => resolve({ out, port: Number(port), proc }), 50);
@@ -98,6 +101,53 @@ describe('switchboard CLI', () => {
       tls: false,
     });
     await rest.channels.get('x').publish('a', 'b');
+  });
+
+  it('development mode binds 127.0.0.1 by default and the log names the bound address', async () => {
+    const { out, port } = await start([], {}, null);
+    expect(out).toContain(`listening on http://127.0.0.1:${port} `);
+    // Not reachable on any other interface this machine has.
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const reached = await new Promise<boolean>((resolve) => {
+        const s = connect(port, external.address, () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      expect(reached).toBe(false);
+    }
+  });
+
+  it('HOST (or --host) overrides the development default', async () => {
+    const { out, port } = await start([], { HOST: '0.0.0.0' }, null);
+    expect(out).toContain(`listening on http://0.0.0.0:${port} `);
+  });
+
+  it('production mode binds all interfaces by default', async () => {
+    const { out } = await start(
+      ['--production'],
+      { SWITCHBOARD_ADMIN_SECRET: 'x'.repeat(16) },
+      null,
+    );
+    expect(out).toMatch(/listening on http:\/\/(0\.0\.0\.0|\[::\]):\d+ /);
+  });
+
+  it('--help says where each mode binds', () => {
+    const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(result.stdout).toContain('127.0.0.1');
+    expect(result.stdout).toMatch(/all interfaces/);
+  });
+
+  it('--production without an admin secret prints one clear warning', async () => {
+    const { out } = await start(['--production'], { SWITCHBOARD_ADMIN_SECRET: '' });
+    const warnings = out.split('\n').filter((l) => /warning/i.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('SWITCHBOARD_ADMIN_SECRET');
+    expect(warnings[0]).toContain('POST /apps');
   });
 
   it('an invalid port is refused with a clear message', () => {

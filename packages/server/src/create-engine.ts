@@ -69,7 +69,10 @@ const silentLogger: Logger = { info: () => {}, warn: () => {} };
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const apps = createAppRegistry(options.store);
-  const stats = createStatsRecorder();
+  const stats = createStatsRecorder({
+    maxMinutes: limits.maxStatsMinutes,
+    maxEntries: limits.maxStatsEntries,
+  });
   await apps.load();
   const clock = options.clock ?? createSystemClock();
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);

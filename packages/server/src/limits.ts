@@ -54,6 +54,21 @@ export interface Limits {
   maxVersionsPerMessage: number;
   /** Bytes of message versions kept per channel (the oldest messages' versions go first). */
   maxVersionBytesPerChannel: number;
+  /** Stats fixtures accepted in one `POST /stats`. Over it: 400 40003. */
+  maxStatsFixtures: number;
+  /** Stats minutes kept per app (live counters and fixtures); the oldest stored go first. */
+  maxStatsMinutes: number;
+  /** Distinct stats entries in one minute of one app, and nesting depth 16. Over it: 400 40003. */
+  maxStatsEntries: number;
+  /** Node host: time a client has to send complete request headers. Over it: 408, closed. */
+  headersTimeoutMs: number;
+  /** Node host: time a client has to send a complete request (headers and body). Over it: 408. */
+  requestTimeoutMs: number;
+  /**
+   * Node host: sockets open at once that have not yet completed a request or WebSocket upgrade
+   * (slowloris). Over it: new sockets are closed at once.
+   */
+  maxPendingRequests: number;
 }
 
 /** The defaults. */
@@ -82,6 +97,12 @@ export const DEFAULT_LIMITS: Limits = {
   maxChannelsPerApp: 50_000,
   maxVersionsPerMessage: 100,
   maxVersionBytesPerChannel: 16 * 1024 * 1024,
+  maxStatsFixtures: 1000,
+  maxStatsMinutes: 60 * 24 * 31,
+  maxStatsEntries: 500,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxPendingRequests: 1000,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -130,5 +151,26 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   maxVersionBytesPerChannel: {
     unit: 'bytes per channel',
     over: 'the oldest messages keep only their latest version, then none',
+  },
+  maxStatsFixtures: { unit: 'fixtures per POST /stats', over: 'request refused with 400 40003' },
+  maxStatsMinutes: {
+    unit: 'minutes per app (31 days)',
+    over: 'the oldest stored minute is dropped',
+  },
+  maxStatsEntries: {
+    unit: 'entries per minute per app',
+    over: 'POST /stats refused with 400 40003 (also past nesting depth 16)',
+  },
+  headersTimeoutMs: {
+    unit: 'ms (node host)',
+    over: '408 and the socket is closed',
+  },
+  requestTimeoutMs: {
+    unit: 'ms (node host)',
+    over: '408 and the socket is closed',
+  },
+  maxPendingRequests: {
+    unit: 'sockets without a complete request or upgrade (node host)',
+    over: 'new sockets are closed at once',
   },
 };

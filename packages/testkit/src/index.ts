@@ -54,6 +54,9 @@ export interface TestServerOptions {
   limits?: Partial<Limits>;
   /** Keep data on disk in a temp dir (SQLite) instead of memory. */
   sqlite?: boolean;
+  /** Production mode (admin routes need `adminSecret`); development by default, as in tests. */
+  production?: boolean;
+  adminSecret?: string;
 }
 
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
@@ -65,7 +68,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         port,
         host: '127.0.0.1',
         dataDir,
-        development: true,
+        development: !options.production,
+        ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
         corsOrigins: ['*'],
         apps: [],
         limits: options.limits ?? {},

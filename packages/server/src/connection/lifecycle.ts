@@ -192,6 +192,21 @@ export function sendFatal(transport: Transport, error: ErrorInfo): void {
   transport.close();
 }
 
+/**
+ * Ends every connection of an app, live or waiting for resume: a connection-level ERROR (the
+ * client goes FAILED and does not retry) and its state dropped, so nothing of a deleted app
+ * stays reachable.
+ */
+export function endAppConnections(ctx: EngineContext, appId: string, error: ErrorInfo): void {
+  for (const session of [...ctx.connections.all()]) {
+    if (session.auth.app.record.id !== appId) continue;
+    const transport = session.transport;
+    discardSession(ctx, session, 'app deleted');
+    session.transport = undefined;
+    if (transport) sendFatal(transport, error);
+  }
+}
+
 /** Ends the transports of connections whose token was just revoked (RSA17, 40141). */
 export function disconnectRevoked(
   ctx: EngineContext,

@@ -89,10 +89,18 @@ export function pageEntries<T>(
   return { items };
 }
 
+/**
+ * Query parameters that carry credentials. They are never echoed into a Link header: responses
+ * end up in proxy and browser logs, and the client re-sends its credentials on the next request
+ * anyway.
+ */
+const CREDENTIAL_PARAMS = ['key', 'access_token', 'accessToken'];
+
 /** The Link header for a page (§8.2): `./<word>?<query>` entries, commas percent-encoded. */
 export function linkHeader(word: string, query: URLSearchParams, next: string | undefined): string {
   const first = new URLSearchParams(query);
   first.delete('cursor');
+  for (const name of CREDENTIAL_PARAMS) first.delete(name);
   const links = [`<./${word}?${first.toString()}>; rel="first"`];
   if (next) {
     const nextQuery = new URLSearchParams(first);

@@ -63,13 +63,29 @@ const ROUTES: Route[] = [
   route('POST', '/stats', postStatsRoute),
 ];
 
-/** Routes one REST request; every failure becomes an Ably error response, never a throw. */
+/**
+ * Decodes the percent-encoding of one path segment. Done here, once for every route, so that
+ * malformed input (`%E0%A4%A`, `%zz`) is a 400 before any handler sees it rather than a
+ * URIError escaping as a 500 from whichever handler forgot to guard its decode.
+ */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw Errors.badRequest('Malformed percent-encoding in the request path');
+  }
+}
+
+/**
+ * Routes one REST request; every failure becomes an Ably error response, never a throw. Route
+ * parameters reach handlers already percent-decoded.
+ */
 export async function handleRest(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
   try {
     for (const r of ROUTES) {
       if (r.method !== req.method) continue;
       const match = r.pattern.exec(req.path);
-      if (match) return await r.handler(ctx, req, ...match.slice(1));
+      if (match) return await r.handler(ctx, req, ...match.slice(1).map((p) => decodeParam(p!)));
     }
     // Ably answers an unknown method on a known path with 404 too (ably-js request_404).
     throw Errors.notFound(`No route for ${req.method} ${req.path}`);

@@ -1,3 +1,4 @@
+import { Errors } from '@switchboard/protocol';
 import { intervalEnd, intervalId, intervalStart, type StatsUnit } from './interval.js';
 
 /** Flattened stats entries, e.g. `messages.inbound.all.messages.count` (protocol v3+ form). */
@@ -34,14 +35,26 @@ export interface StatsRecorder {
     at: number,
   ): void;
   countDelivered(appId: string, deliveries: number, at: number): void;
-  /** Adds an Ably stats fixture in the nested form (`inbound.realtime.messages.count`). */
+  /**
+   * Adds an Ably stats fixture in the nested form (`inbound.realtime.messages.count`); throws
+   * 40003 when it would take its minute past `maxEntries` entries or nests too deep.
+   */
   addFixture(appId: string, fixture: Record<string, unknown>): void;
   query(appId: string, q: StatsQuery, now: number): StatsRecord[];
   dropApp(appId: string): void;
 }
 
 const SCHEMA = 'https://schemas.ably.com/json/app-stats-0.0.5.json';
-const RETAIN_MINUTES = 60 * 24 * 31 * 13;
+/** Fixtures nest a few levels (`inbound.realtime.messages.count`); deeper is hostile input. */
+const MAX_DEPTH = 16;
+
+/** How much a recorder keeps, so that neither counters nor fixtures grow memory without bound. */
+export interface StatsRecorderLimits {
+  /** Minutes kept per app; the oldest stored are dropped first. */
+  maxMinutes: number;
+  /** Distinct entries in one minute of one app. */
+  maxEntries: number;
+}
 
 function merge(target: StatsEntries, entries: StatsEntries): void {
   for (const [key, value] of Object.entries(entries)) {
@@ -51,10 +64,12 @@ function merge(target: StatsEntries, entries: StatsEntries): void {
   }
 }
 
-function flatten(value: unknown, prefix: string, out: StatsEntries): void {
+function flatten(value: unknown, prefix: string, out: StatsEntries, depth = 0): void {
   if (typeof value === 'number') out[prefix] = value;
   else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    if (depth >= MAX_DEPTH) throw Errors.invalidParameter('Stats fixture nests too deep');
+    for (const [k, v] of Object.entries(value))
+      flatten(v, prefix ? `${prefix}.${k}` : k, out, depth + 1);
   }
 }
 
@@ -80,7 +95,7 @@ export function flattenFixture(fixture: Record<string, unknown>): StatsEntries {
 }
 
 /** Creates an empty in-memory recorder. */
-export function createStatsRecorder(): StatsRecorder {
+export function createStatsRecorder(limits: StatsRecorderLimits): StatsRecorder {
   const apps = new Map<string, Map<number, StatsEntries>>();
   // The publish path adds to plain numbers of the current minute and folds them into the
   // entries only when the minute changes or someone asks.
@@ -129,7 +144,7 @@ export function createStatsRecorder(): StatsRecorder {
     let bucket = minutes.get(minute);
     if (!bucket) {
       minutes.set(minute, (bucket = {}));
-      if (minutes.size > RETAIN_MINUTES) minutes.delete(minutes.keys().next().value!);
+      if (minutes.size > limits.maxMinutes) minutes.delete(minutes.keys().next().value!);
     }
     merge(bucket, entries);
   };
@@ -155,7 +170,16 @@ export function createStatsRecorder(): StatsRecorder {
         Number(m[4]),
         Number(m[5]),
       );
-      addAt(appId, minute, flattenFixture(fixture));
+      const entries = flattenFixture(fixture);
+      const bucket = apps.get(appId)?.get(minute) ?? {};
+      let size = Object.keys(bucket).length;
+      for (const key of Object.keys(entries)) if (!(key in bucket)) size++;
+      if (size > limits.maxEntries) {
+        throw Errors.invalidParameter(
+          `Stats fixture for ${id} would hold ${size} entries; at most ${limits.maxEntries}`,
+        );
+      }
+      addAt(appId, minute, entries);
     },
     query(appId, q, now) {
       foldLive(appId);

@@ -1,20 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Errors, PresenceAction, parseKey, type PresenceMessage } from '@switchboard/protocol';
+import { Errors, PresenceAction, type PresenceMessage } from '@switchboard/protocol';
 import { appFromSpec, describeApp } from '../../apps/provision.js';
+import { endAppConnections } from '../../connection/lifecycle.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
-
-function isAdmin(ctx: EngineContext, req: RestRequest): boolean {
-  const secret = ctx.adminSecret;
-  const given =
-    req.headers['x-switchboard-admin-secret'] ??
-    req.headers.authorization?.replace(/^Bearer /i, '');
-  if (!secret || !given) return false;
-  const a = Buffer.from(secret);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+import { requireFullCapabilityKey, requireAdminOrDevelopment, isAdmin } from '../admin-auth.js';
 
 /** Loads an app's presence fixtures as members that belong to no live connection. */
 export function loadPresenceFixtures(
@@ -57,25 +47,27 @@ export async function createAppRoute(ctx: EngineContext, req: RestRequest): Prom
   return respond(req, 201, describeApp(record));
 }
 
-/** DELETE /apps/{id}: with a key of that app (Basic) or the admin secret. */
+/**
+ * DELETE /apps/{id}: with the admin secret, or in development mode with a full-capability key of
+ * that app (the ably-js test harness deletes its app with its first key). A key alone never
+ * deletes an app in production: any leaked key of the app could otherwise destroy it.
+ * The app's live connections are ended with an ERROR, so clients fail instead of staying
+ * connected to an app that no longer exists.
+ */
 export async function deleteAppRoute(
   ctx: EngineContext,
   req: RestRequest,
   appId: string,
 ): Promise<RestResponse> {
   if (!isAdmin(ctx, req)) {
-    const auth = req.headers.authorization;
-    if (!auth?.startsWith('Basic ')) throw Errors.unauthorized();
-    const parsed = parseKey(Buffer.from(auth.slice(6), 'base64').toString('utf8'));
-    const key = ctx.apps.findKey(parsed.keyName);
-    const ok =
-      key &&
-      key.appId === appId &&
-      key.secret.length === parsed.secret.length &&
-      timingSafeEqual(Buffer.from(key.secret), Buffer.from(parsed.secret));
-    if (!ok) throw Errors.invalidCredentials();
+    requireAdminOrDevelopment(ctx, 'Deleting apps');
+    const auth = requireFullCapabilityKey(ctx, req, 'Deleting an app');
+    if (auth.app.record.id !== appId)
+      throw Errors.forbidden('Deleting an app needs a key of that app');
   }
   if (!(await ctx.apps.remove(appId))) throw Errors.notFound(`App not found: ${appId}`);
+  endAppConnections(ctx, appId, Errors.appDeleted(appId));
   ctx.channels.dropApp(appId);
+  ctx.stats.dropApp(appId);
   return { status: 204, headers: {}, body: Buffer.alloc(0) };
 }

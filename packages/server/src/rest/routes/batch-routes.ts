@@ -126,11 +126,10 @@ export function batchPresenceRoute(ctx: EngineContext, req: RestRequest): RestRe
 export async function revokeTokensRoute(
   ctx: EngineContext,
   req: RestRequest,
-  encodedKeyName: string,
+  keyName: string,
   disconnectRevoked: (keyName: string, clientId: string, issuedBefore: number) => void,
 ): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
-  const keyName = decodeURIComponent(encodedKeyName);
   if (auth.method !== 'basic' || auth.key.keyName !== keyName) {
     throw Errors.invalidCredentials('Revoking tokens needs Basic auth with the same key');
   }

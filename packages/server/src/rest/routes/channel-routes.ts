@@ -23,10 +23,10 @@ import { restAuth } from '../rest-auth.js';
 function existingChannel(
   ctx: EngineContext,
   auth: AuthContext,
-  encodedName: string,
+  channelName: string,
   op: Operation,
 ): Channel | undefined {
-  const { name } = parseChannelName(decodeURIComponent(encodedName));
+  const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, op);
   return ctx.channels.peek(auth.app.record.id, name);
 }
@@ -40,12 +40,7 @@ export async function publishRoute(
   const auth = restAuth(ctx, req);
   const body = decodeBody(req);
   const list = Array.isArray(body) ? body : body === undefined ? [] : [body];
-  const { result, committed } = publishToChannel(
-    ctx,
-    auth,
-    decodeURIComponent(ch),
-    list.map(parseMessage),
-  );
+  const { result, committed } = publishToChannel(ctx, auth, ch, list.map(parseMessage));
   await stored(committed);
   return respond(req, 201, result);
 }
@@ -61,7 +56,7 @@ async function historyPage(
   kind: HistoryKind,
 ): Promise<Page<unknown>> {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   requireChannelAccess(ctx.apps, auth, name, 'history');
   const appId = auth.app.record.id;
   const persisted = ctx.channels.persistedState(appId, name);
@@ -119,7 +114,7 @@ export async function presenceHistoryRoute(
 /** GET /channels/{ch} (RSL8): ChannelDetails with occupancy metrics. */
 export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   requireNamespaceRules(ctx.apps, auth, name);
   if (
     !permits(auth.capability, name, 'channel-metadata') &&

@@ -12,10 +12,10 @@ import { stored } from '../publish-core.js';
 /** The caller, the channel and the serial of a message route, with read access checked. */
 function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   requireChannelAccess(ctx.apps, auth, name, 'history');
   const channel = ctx.channels.peek(auth.app.record.id, name);
-  return { channel, serial: decodeURIComponent(serial) };
+  return { channel, serial };
 }
 
 /** GET /channels/{ch}/messages/{serial} (RSL11): the latest version of one message. */
@@ -53,7 +53,7 @@ export async function patchMessageRoute(
   serial: string,
 ): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(decodeURIComponent(ch));
+  const { name } = parseChannelName(ch);
   const operation = parseMessage(decodeBody(req));
   if (!isOperation(operation))
     throw Errors.badRequest('PATCH needs action update, delete or append');
@@ -62,7 +62,7 @@ export async function patchMessageRoute(
     ctx,
     auth,
     name,
-    { ...operation, serial: decodeURIComponent(serial) },
+    { ...operation, serial },
     { connectionId, pmId: `${connectionId}:${randomId(6)}`, timestamp: ctx.clock.now() },
   );
   await stored(committed);

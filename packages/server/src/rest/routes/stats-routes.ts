@@ -5,6 +5,7 @@ import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
+import { isAdmin, requireAdminOrDevelopment, requireFullCapabilityKey } from '../admin-auth.js';
 
 const UNITS = new Set<StatsUnit>(['minute', 'hour', 'day', 'month']);
 
@@ -44,12 +45,22 @@ export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   return respond(req, 200, page, { link: linkHeader('stats', req.query, next) });
 }
 
-/** POST /stats: loads stats fixtures in Ably's nested form (the test harness's provisioning). */
+/**
+ * POST /stats: loads stats fixtures in Ably's nested form (the ably-js test harness's
+ * provisioning). Fixtures are fake statistics, so they are for development mode or the admin
+ * secret only, and always need a full-capability key of the app they go to; both their count
+ * and what they store are bounded.
+ */
 export function postStatsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
-  const auth = restAuth(ctx, req);
-  if (auth.method !== 'basic') throw Errors.invalidCredentials('Posting stats needs Basic auth');
+  if (!isAdmin(ctx, req)) requireAdminOrDevelopment(ctx, 'Posting stats');
+  const auth = requireFullCapabilityKey(ctx, req, 'Posting stats');
   const body = decodeBody(req);
   const fixtures = Array.isArray(body) ? body : [body];
+  if (fixtures.length > ctx.limits.maxStatsFixtures) {
+    throw Errors.invalidParameter(
+      `${fixtures.length} stats fixtures; at most ${ctx.limits.maxStatsFixtures} per request`,
+    );
+  }
   for (const f of fixtures) {
     if (f && typeof f === 'object')
       ctx.stats.addFixture(auth.app.record.id, f as Record<string, unknown>);

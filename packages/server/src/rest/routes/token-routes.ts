@@ -12,9 +12,8 @@ import { restAuth } from '../rest-auth.js';
 export async function requestTokenRoute(
   ctx: EngineContext,
   req: RestRequest,
-  encodedKeyName: string,
+  keyName: string,
 ): Promise<RestResponse> {
-  const keyName = decodeURIComponent(encodedKeyName);
   const body = decodeBody(req);
   const now = ctx.clock.now();
   if (body && typeof body === 'object' && 'mac' in body) {
