@@ -144,6 +144,7 @@ describe('Ably JWT verification (TN3, RSA8)', () => {
       'capability with an unknown op',
       () => jwt(secret, header(), good({ 'x-ably-capability': '{"*":["fly"]}' })),
     ],
+    ['an embedded Ably token', () => jwt(secret, header(), good({ 'x-ably-token': 'abc' }))],
     ['empty clientId', () => jwt(secret, header(), good({ 'x-ably-clientId': '' }))],
     ['numeric clientId', () => jwt(secret, header(), good({ 'x-ably-clientId': 7 }))],
   ];

@@ -131,6 +131,10 @@ export function verifyJwt(
     throw Errors.invalidJwt(`lifetime exceeds ${limits.maxTokenTtlMs} ms`);
   }
   if (issued > now + limits.tokenRequestWindowMs) throw Errors.invalidJwt('iat is in the future');
+  if ('x-ably-token' in jwt.payload) {
+    // An embedded Ably token would carry its own rights; refuse it rather than ignore it.
+    throw Errors.invalidJwt('embedded Ably tokens (x-ably-token) are not supported');
+  }
   const capability = capabilityClaim(jwt.payload);
   const clientId = jwt.payload['x-ably-clientId'];
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
