@@ -87,6 +87,12 @@ export const ERROR_CATALOG = [
     when: 'The token string is not one this server signed',
   },
   {
+    code: 40144,
+    statusCode: 401,
+    name: 'invalidJwt',
+    when: 'A JWT is malformed, not HS256, names an unknown key, has a bad signature or bad claims',
+  },
+  {
     code: 40160,
     statusCode: 401,
     name: 'capabilityDenied',
@@ -206,6 +212,7 @@ export const Errors = {
   tokenRevoked: () => make(40141, 401, 'Token revoked'),
   tokenExpired: () => make(40142, 401, 'Token expired'),
   tokenUnrecognized: () => make(40143, 401, 'Token not recognised'),
+  invalidJwt: (detail: string) => make(40144, 401, `Invalid JWT: ${detail}`),
   capabilityDenied: (operation: string, channel: string) =>
     make(40160, 401, `Action not permitted: ${operation} on channel "${channel}"`),
   capabilityEmpty: () => make(40160, 401, 'Capability is empty after intersection with the key'),

@@ -126,12 +126,18 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   },
   maxIdleIntervalMs: { unit: 'ms', over: 'server sends a heartbeat' },
   defaultTokenTtlMs: { unit: 'ms', over: '—' },
-  maxTokenTtlMs: { unit: 'ms', over: 'token request refused with 40003' },
+  maxTokenTtlMs: {
+    unit: 'ms',
+    over: 'token request refused with 40003; a JWT living longer (exp − iat) refused with 40144',
+  },
   tokenRenewLeadMs: {
     unit: 'ms',
     over: 'server sends AUTH this long before expiry (only to tokens living longer)',
   },
-  tokenRequestWindowMs: { unit: 'ms', over: 'token request refused with 40104' },
+  tokenRequestWindowMs: {
+    unit: 'ms',
+    over: 'token request refused with 40104; a JWT with iat further ahead refused with 40144',
+  },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
   maxControlBurst: {

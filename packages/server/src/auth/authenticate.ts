@@ -1,8 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Errors, parseCapability, parseKey, type Capability } from '@switchboard/protocol';
+import {
+  Errors,
+  intersectCapabilities,
+  parseCapability,
+  parseKey,
+  type Capability,
+} from '@switchboard/protocol';
 import type { App, AppKey, AppRegistry } from '../apps/app-registry.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import { isJwtShaped, parseJwt, verifyJwt, type JwtLimits } from './jwt.js';
 import type { RevocationList } from './revocations.js';
-import { readTokenClaims, verifyToken } from './token.js';
+import { isSwitchboardToken, readTokenClaims, verifyToken } from './token.js';
 
 /** Who a request or connection is, once its credentials are checked. */
 export interface AuthContext {
@@ -30,6 +38,44 @@ function secretsEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A verified bearer credential, whichever format it came in, with the key that signed it. */
+interface VerifiedToken {
+  app: App;
+  key: AppKey;
+  capability: Capability;
+  clientId?: string;
+  issued: number;
+  expires: number;
+}
+
+/**
+ * Verifies a token string (RSA8): our own signed token (`sbt1.…`), or else an Ably JWT (TN3) when
+ * it has a JWT's shape; anything else is unrecognised (40143).
+ */
+function verifyBearer(
+  registry: AppRegistry,
+  token: string,
+  now: number,
+  limits: JwtLimits,
+): VerifiedToken {
+  if (!isSwitchboardToken(token) && isJwtShaped(token)) {
+    const jwt = parseJwt(token);
+    const key = registry.findKey(jwt.keyName);
+    const app = key && registry.get(key.appId);
+    if (!key || !app) throw Errors.invalidJwt('kid names no known key');
+    const claims = verifyJwt(jwt, key.secret, now, limits);
+    // As for a TokenRequest (RSA9), a JWT grants at most what its key may do.
+    const capability = intersectCapabilities(claims.capability, key.parsedCapability);
+    return { app, key, ...claims, capability };
+  }
+  const { claims: unverified } = readTokenClaims(token);
+  const key = registry.findKey(unverified.keyName);
+  const app = key && registry.get(key.appId);
+  if (!key || !app) throw Errors.tokenUnrecognized();
+  const claims = verifyToken(token, key.secret, now);
+  return { app, key, ...claims, capability: parseCapability(claims.capability) };
+}
+
 /**
  * Checks credentials and the clientId the client asks for (spec RSA7, RSA15): a token's clientId
  * is enforced, `*` lets the client name itself, Basic auth may name any clientId.
@@ -40,6 +86,7 @@ export function authenticate(
   requestedClientId: string | undefined,
   now: number,
   revocations?: RevocationList,
+  limits: JwtLimits = DEFAULT_LIMITS,
 ): AuthContext {
   if (requestedClientId === '*') throw Errors.invalidClientId('clientId "*" is reserved');
   if ('key' in credentials) {
@@ -59,11 +106,9 @@ export function authenticate(
       mayAssumeAnyClientId: !requestedClientId,
     };
   }
-  const { claims: unverified } = readTokenClaims(credentials.token);
-  const key = registry.findKey(unverified.keyName);
-  const app = key && registry.get(key.appId);
-  if (!key || !app) throw Errors.tokenUnrecognized();
-  const claims = verifyToken(credentials.token, key.secret, now);
+  const claims = verifyBearer(registry, credentials.token, now, limits);
+  const { app, key } = claims;
+  // Revocation (RSA17) matches JWTs as tokens: by key, clientId and issue time (`iat`).
   if (revocations?.isRevoked(key.keyName, claims.clientId, claims.issued, now))
     throw Errors.tokenRevoked();
   let clientId = claims.clientId;
@@ -80,7 +125,7 @@ export function authenticate(
     app,
     key,
     method: 'token',
-    capability: parseCapability(claims.capability),
+    capability: claims.capability,
     ...(clientId ? { clientId } : {}),
     ...(clientId
       ? { reportedClientId: clientId }
@@ -104,9 +149,10 @@ export function restCredentials(
     const value = authorization.slice(space + 1).trim();
     if (scheme === 'basic') return { key: Buffer.from(value, 'base64').toString('utf8') };
     if (scheme === 'bearer') {
-      // ably-js base64-encodes the token; a raw token is accepted as well.
+      // ably-js base64-encodes the token (a JWT too); a raw token is accepted as well.
       const decoded = Buffer.from(value, 'base64').toString('utf8');
-      return { token: decoded.startsWith('sbt1.') ? decoded : value };
+      const wasEncoded = isSwitchboardToken(decoded) || isJwtShaped(decoded);
+      return { token: wasEncoded ? decoded : value };
     }
   }
   const key = query.get('key');

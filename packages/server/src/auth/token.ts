@@ -30,6 +30,11 @@ export function signToken(claims: Omit<TokenClaims, 'nonce'>, secret: string): s
   return `${PREFIX}.${payload}.${sign(secret, payload).toString('base64url')}`;
 }
 
+/** Whether a token string is one of ours (`sbt1.…`) rather than, say, an Ably JWT. */
+export function isSwitchboardToken(token: string): boolean {
+  return token.startsWith(`${PREFIX}.`);
+}
+
 /** Reads claims without checking the signature (to find the key); throws 40143 if not ours. */
 export function readTokenClaims(token: string): {
   claims: TokenClaims;

@@ -146,6 +146,7 @@ export function openSession(
       query.get('clientId') ?? undefined,
       ctx.clock.now(),
       ctx.revocations,
+      ctx.limits,
     );
   } catch (err) {
     sendFatal(transport, isErrorInfo(err) ? err : Errors.invalidCredentials());

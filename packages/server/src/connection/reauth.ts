@@ -28,6 +28,7 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
       session.auth.clientId,
       ctx.clock.now(),
       ctx.revocations,
+      ctx.limits,
     );
     if (auth.app !== session.auth.app)
       throw Errors.incompatibleCredentials('Token is for another app');

@@ -9,5 +9,6 @@ export function restAuth(ctx: EngineContext, req: RestRequest): AuthContext {
   if (!credentials) throw Errors.unauthorized();
   const header = req.headers['x-ably-clientid'];
   const clientId = header ? Buffer.from(header, 'base64').toString('utf8') : undefined;
-  return authenticate(ctx.apps, credentials, clientId, ctx.clock.now(), ctx.revocations);
+  const now = ctx.clock.now();
+  return authenticate(ctx.apps, credentials, clientId, now, ctx.revocations, ctx.limits);
 }
