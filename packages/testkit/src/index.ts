@@ -111,6 +111,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (!options.sqlite) throw new TypeError('restart() needs sqlite: true');
       const { port } = switchboard;
       await switchboard.close();
+      // Clients in this process hold pooled keep-alive sockets to the old server: let their end
+      // be read before a client picks one for the restarted server (it would hang up).
+      await new Promise((resolve) => setTimeout(resolve, 25));
       // The same port, so connected clients reconnect to the restarted server on their own.
       switchboard = await start(port);
     },
