@@ -1,3 +1,7 @@
+import type { AuditStore } from './audit-store.js';
+import { createMemoryAuditStore } from './memory-audit-store.js';
+import { pruneMap } from './memory-paging.js';
+
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
   keyName: string;
@@ -52,10 +56,10 @@ export interface UsedNonceRecord {
 }
 
 /**
- * Durable storage: apps and keys, token revocations, used TokenRequest nonces (history and audit
- * tables come later). The engine caches all of it in memory and writes through.
+ * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
+ * written through), and the operational tables of AuditStore (written behind in batches).
  */
-export interface Store {
+export interface Store extends AuditStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -74,22 +78,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Deletes up to `limit` entries the predicate selects; the in-memory stores' pruning. */
-function pruneMap<T>(map: Map<string, T>, select: (value: T) => boolean, limit: number): number {
-  let deleted = 0;
-  for (const [id, value] of map) {
-    if (deleted >= limit) break;
-    if (select(value) && map.delete(id)) deleted++;
-  }
-  return deleted;
-}
-
 /** The reference Store: everything in memory, gone on restart. */
 export function createMemoryStore(): Store {
   const apps = new Map<string, AppRecord>();
   const revocations = new Map<string, RevocationRecord>();
   const nonces = new Map<string, UsedNonceRecord>();
   return {
+    ...createMemoryAuditStore(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),
