@@ -1,6 +1,7 @@
 import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { appFromSpec } from './apps/provision.js';
+import { startAuditTrail, type AuditReader } from './audit/audit-trail.js';
 import { createNonceCache } from './auth/nonce-cache.js';
 import { startRetentionSweep } from './auth/retention.js';
 import { createRevocationList } from './auth/revocations.js';
@@ -46,6 +47,11 @@ export interface Engine {
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
+  /**
+   * The channel registry, events log, connection stats and stats minutes as stored (pending
+   * writes flushed first): what an operator CLI or dashboard in the same process reads.
+   */
+  readonly audit: AuditReader;
   /** Stops timers and ends every connection. */
   close(): Promise<void>;
 }
@@ -64,19 +70,24 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const startedAt = clock.now();
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
+  const logger = options.logger ?? silentLogger;
+  const audit = await startAuditTrail({ store: options.store, limits, clock, logger, stats });
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
     clock,
     apps,
-    channels: createChannelRegistry(limits, (appId, deliveries) =>
-      stats.countDelivered(appId, deliveries, Date.now()),
+    channels: createChannelRegistry(
+      limits,
+      (appId, deliveries) => stats.countDelivered(appId, deliveries, Date.now()),
+      (channel, created) => audit.channelRegistry.touch(channel, created ? clock.now() : undefined),
     ),
     connections: createConnectionTable(),
     nonces,
     revocations,
     stats,
-    logger: options.logger ?? silentLogger,
+    audit,
+    logger,
     development: options.development ?? true,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
   };
@@ -134,6 +145,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return record;
     },
     stats: () => ({ connections: ctx.connections.size() }),
+    audit,
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
@@ -144,6 +156,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         discardSession(ctx, s, 'server shutting down');
         t?.close();
       }
+      // Last: the discarded sessions' rows and the channels they emptied are written too.
+      await audit.close();
     },
   };
 }

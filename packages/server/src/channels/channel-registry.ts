@@ -18,6 +18,8 @@ export interface ChannelRegistry {
 export function createChannelRegistry(
   limits: Limits,
   onDelivered: (appId: string, deliveries: number) => void = () => {},
+  /** Told of every write or attach that goes through `get` (the durable registry's dirty mark). */
+  onUse: (channel: Channel, created: boolean) => void = () => {},
 ): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
   const options = {
@@ -38,7 +40,8 @@ export function createChannelRegistry(
     get(appId, name) {
       const map = appChannels(appId);
       let channel = map.get(name);
-      if (!channel) {
+      if (channel) onUse(channel, false);
+      else {
         if (map.size >= limits.maxChannelsPerApp) {
           throw Errors.tooManyChannelsInApp(limits.maxChannelsPerApp);
         }
@@ -47,6 +50,7 @@ export function createChannelRegistry(
           name,
           (channel = createChannel(appId, name, { ...options, onDelivered: onChannelDelivered })),
         );
+        onUse(channel, true);
       }
       return channel;
     },

@@ -123,6 +123,8 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       timestamp,
     );
     recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
+    ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
+    session.messagesIn += stamped.length;
     ack(session, msgSerial, { serials });
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());

@@ -142,9 +142,23 @@ export function channelType(name: string): string {
   return colon < 0 ? name : name.slice(0, colon);
 }
 
-/** Orders names as SQLite's BINARY collation does (UTF-8 bytes, i.e. code points). */
+/**
+ * Orders names as SQLite's BINARY collation does (UTF-8 bytes, i.e. code points), without
+ * allocating: UTF-16 units differ from code point order only where surrogates meet U+E000–U+FFFF.
+ */
 export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** A `time:tiebreak` cursor, split back; undefined when it is not one of ours. */

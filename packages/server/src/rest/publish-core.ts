@@ -23,6 +23,8 @@ export function publishToChannel(
   auth: AuthContext,
   channelName: string,
   raw: Message[],
+  /** For the audit log: a single REST publish, or one channel of a batch publish (RSC22). */
+  source: 'rest' | 'batch' = 'rest',
 ): ChannelPublishResult {
   const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, 'publish');
@@ -53,5 +55,6 @@ export function publishToChannel(
     now,
   );
   recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
+  ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
   return { channel: name, messageId: base, serials };
 }

@@ -59,7 +59,7 @@ export function batchPublishRoute(ctx: EngineContext, req: RestRequest): RestRes
           channel: name,
           messageId,
           serials,
-        } = publishToChannel(ctx, auth, String(channel), messages);
+        } = publishToChannel(ctx, auth, String(channel), messages, 'batch');
         return { channel: name, messageId, serials };
       }),
     );
