@@ -1,4 +1,5 @@
 import type { AppRegistry } from './apps/app-registry.js';
+import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
 import type { NonceCache } from './auth/nonce-cache.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
@@ -27,6 +28,8 @@ export interface EngineContext {
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;
+  /** Write-behind channel registry, events log and connection stats. */
+  readonly audit: AuditTrail;
   readonly logger: Logger;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;

@@ -1,6 +1,7 @@
 import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { appFromSpec } from './apps/provision.js';
+import { startAuditTrail, type AuditReader } from './audit/audit-trail.js';
 import { createNonceCache } from './auth/nonce-cache.js';
 import { startRetentionSweep } from './auth/retention.js';
 import { createRevocationList } from './auth/revocations.js';
@@ -49,6 +50,11 @@ export interface Engine {
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
+  /**
+   * The channel registry, events log, connection stats and stats minutes as stored (pending
+   * writes flushed first): what an operator CLI or dashboard in the same process reads.
+   */
+  readonly audit: AuditReader;
   /** Stops timers and ends every connection. */
   close(): Promise<void>;
 }
@@ -81,6 +87,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const historyWriter = createHistoryWriter(options.store);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
+  const logger = options.logger ?? silentLogger;
+  const audit = await startAuditTrail({ store: options.store, limits, clock, logger, stats });
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
@@ -89,6 +97,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     channels: createChannelRegistry(
       limits,
       (appId, deliveries) => stats.countDelivered(appId, deliveries, Date.now()),
+      (channel, created) => audit.channelRegistry.touch(channel, created ? clock.now() : undefined),
       {
         isPersisted: (appId, name) => {
           if (options.persistAllChannels) return true;
@@ -104,7 +113,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     nonces,
     revocations,
     stats,
-    logger: options.logger ?? silentLogger,
+    audit,
+    logger,
     development: options.development ?? true,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
   };
@@ -162,6 +172,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return record;
     },
     stats: () => ({ connections: ctx.connections.size() }),
+    audit,
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
@@ -174,6 +185,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
       // Leaves made by ending the sessions are stored before the store closes.
       await historyWriter.drain();
+      // Last: the discarded sessions' rows and the channels they emptied are written too.
+      await audit.close();
     },
   };
 }

@@ -14,6 +14,21 @@ export type {
   RevocationRecord,
   UsedNonceRecord,
 } from './ports/store.js';
+export { channelType, compareNames, parseTimeCursor } from './ports/audit-store.js';
+export type {
+  AuditStore,
+  ChannelQuery,
+  ChannelRecord,
+  ConnectionStatsQuery,
+  ConnectionStatsRecord,
+  EventQuery,
+  EventRecord,
+  EventSource,
+  PageQuery,
+  StatsMinuteQuery,
+  StatsMinuteRecord,
+  StorePage,
+} from './ports/audit-store.js';
 export { createSystemClock } from './ports/clock.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export { DEFAULT_LIMITS, LIMIT_DOCS } from './limits.js';

@@ -69,6 +69,19 @@ export interface Limits {
    * (slowloris). Over it: new sockets are closed at once.
    */
   maxPendingRequests: number;
+  /** How long audit rows (one per published message) are kept. */
+  eventsLogRetentionMs: number;
+  /** How long a finished (or abandoned) connection's stats row is kept. */
+  connectionStatsRetentionMs: number;
+  /** How long an inactive channel stays in the channel registry after its last activity. */
+  channelRegistryRetentionMs: number;
+  /** How long per-minute stats are kept in the store (and loaded back at start). */
+  statsRetentionMs: number;
+  /**
+   * Audit rows (and finished connection rows, and changed channels) held in memory while the
+   * store cannot be written. Past it the oldest are dropped and counted.
+   */
+  maxUnwrittenAuditRows: number;
 }
 
 /** The defaults. */
@@ -103,6 +116,12 @@ export const DEFAULT_LIMITS: Limits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxPendingRequests: 1000,
+  eventsLogRetentionMs: 7 * 86_400_000,
+  connectionStatsRetentionMs: 7 * 86_400_000,
+  channelRegistryRetentionMs: 30 * 86_400_000,
+  // Thirteen months of 31 days: a year back from any day of this month, like the in-memory stats.
+  statsRetentionMs: 13 * 31 * 86_400_000,
+  maxUnwrittenAuditRows: 100_000,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -178,5 +197,19 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   maxPendingRequests: {
     unit: 'sockets without a complete request or upgrade (node host)',
     over: 'new sockets are closed at once',
+  },
+  eventsLogRetentionMs: { unit: 'ms', over: 'older audit rows are pruned (batches, every minute)' },
+  connectionStatsRetentionMs: {
+    unit: 'ms',
+    over: 'rows of connections that ended (or were last active) earlier are pruned',
+  },
+  channelRegistryRetentionMs: {
+    unit: 'ms',
+    over: 'inactive channels last active earlier leave the registry',
+  },
+  statsRetentionMs: { unit: 'ms', over: 'older stats minutes are pruned and not loaded at start' },
+  maxUnwrittenAuditRows: {
+    unit: 'rows per table, in memory',
+    over: 'while the store fails: the oldest unwritten rows are dropped and counted, with a warning',
   },
 };

@@ -1,6 +1,7 @@
 import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
 import { describe, expect, it } from 'vitest';
 import { runHistoryCases } from './history-suite.js';
+import { auditStoreCases } from './audit-store-suite.js';
 
 /** How a store under test is made: `reopen` returns a store over the same data, as after a restart. */
 export interface StoreFactory {
@@ -131,5 +132,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
         await again.close();
       },
     );
+
+    auditStoreCases(factory);
   });
 }

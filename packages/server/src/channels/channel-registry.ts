@@ -35,6 +35,8 @@ export interface ChannelRegistry {
 export function createChannelRegistry(
   limits: Limits,
   onDelivered: (appId: string, deliveries: number) => void = () => {},
+  /** Told of every write or attach that goes through `get` (the durable registry's dirty mark). */
+  onUse: (channel: Channel, created: boolean) => void = () => {},
   persistence?: RegistryPersistence,
 ): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
@@ -66,7 +68,8 @@ export function createChannelRegistry(
     get(appId, name) {
       const map = appChannels(appId);
       let channel = map.get(name);
-      if (!channel) {
+      if (channel) onUse(channel, false);
+      else {
         if (map.size >= limits.maxChannelsPerApp) {
           throw Errors.tooManyChannelsInApp(limits.maxChannelsPerApp);
         }
@@ -79,6 +82,7 @@ export function createChannelRegistry(
             ...persistenceOf(appId, name),
           })),
         );
+        onUse(channel, true);
       }
       return channel;
     },

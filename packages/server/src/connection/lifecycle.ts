@@ -79,6 +79,7 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
     attachment.channel.subscribers.delete(attachment);
   session.attachments.clear();
   ctx.connections.remove(session);
+  ctx.audit.connectionStats.finish(session, reason, ctx.clock.now());
 }
 
 /** The transport went away without CLOSE: keep the state for resume (RTN15), start the clocks. */
@@ -180,6 +181,7 @@ export function openSession(
   }
   const session = createSession(ctx, transport, auth, options, (s) => dropSlowConsumer(ctx, s));
   ctx.connections.add(session);
+  ctx.audit.connectionStats.open(session, ctx.clock.now());
   sendConnected(ctx, session, resumeKey ? Errors.invalidConnectionKey() : undefined);
   armTokenTimers(ctx, session);
   return session;

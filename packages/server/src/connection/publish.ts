@@ -120,6 +120,8 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       timestamp,
     );
     recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
+    ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
+    session.messagesIn += stamped.length;
     ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());

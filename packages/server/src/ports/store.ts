@@ -1,5 +1,8 @@
 import type { HistoryStore } from './history.js';
 import { createMemoryHistory } from './memory-history.js';
+import type { AuditStore } from './audit-store.js';
+import { createMemoryAuditStore } from './memory-audit-store.js';
+import { pruneMap } from './memory-paging.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -55,10 +58,10 @@ export interface UsedNonceRecord {
 }
 
 /**
- * Durable storage: apps and keys, token revocations, used TokenRequest nonces (history and audit
- * tables come later). The engine caches all of it in memory and writes through.
+ * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
+ * written through), and the operational tables of AuditStore (written behind in batches).
  */
-export interface Store extends HistoryStore {
+export interface Store extends HistoryStore, AuditStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -77,16 +80,6 @@ export interface Store extends HistoryStore {
   close(): Promise<void>;
 }
 
-/** Deletes up to `limit` entries the predicate selects; the in-memory stores' pruning. */
-function pruneMap<T>(map: Map<string, T>, select: (value: T) => boolean, limit: number): number {
-  let deleted = 0;
-  for (const [id, value] of map) {
-    if (deleted >= limit) break;
-    if (select(value) && map.delete(id)) deleted++;
-  }
-  return deleted;
-}
-
 /** The reference Store: everything in memory, gone on restart. */
 export function createMemoryStore(): Store {
   const apps = new Map<string, AppRecord>();
@@ -94,6 +87,7 @@ export function createMemoryStore(): Store {
   const nonces = new Map<string, UsedNonceRecord>();
   return {
     ...createMemoryHistory(),
+    ...createMemoryAuditStore(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

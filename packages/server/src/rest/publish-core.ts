@@ -29,6 +29,8 @@ export function publishToChannel(
   auth: AuthContext,
   channelName: string,
   raw: Message[],
+  /** For the audit log: a single REST publish, or one channel of a batch publish (RSC22). */
+  source: 'rest' | 'batch' = 'rest',
 ): PendingPublish {
   const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, 'publish');
@@ -59,6 +61,7 @@ export function publishToChannel(
     now,
   );
   recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
+  ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
   const result = { channel: name, messageId: base, serials };
   return committed ? { result, committed } : { result };
 }

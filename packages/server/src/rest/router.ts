@@ -3,8 +3,8 @@ import type { EngineContext } from '../context.js';
 import { respond, respondError } from './body-codec.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
+import { channelListRoute } from './routes/channel-list-route.js';
 import {
-  channelListRoute,
   channelStatusRoute,
   historyRoute,
   presenceHistoryRoute,

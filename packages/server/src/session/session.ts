@@ -68,6 +68,9 @@ export interface Session {
   /** Something was sent since the keep-alive last looked (cheaper than a clock read per send). */
   sent: boolean;
   inbound: { windowStart: number; count: number };
+  /** Messages published on this connection and delivered to it (connection stats). */
+  messagesIn: number;
+  messagesOut: number;
   /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
   controlBudget: { tokens: number; at: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
@@ -120,6 +123,8 @@ export function createSession(
     lastSentAt: ctx.clock.now(),
     sent: false,
     inbound: { windowStart: 0, count: 0 },
+    messagesIn: 0,
+    messagesOut: 0,
     controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
     timers: {},
     rotateKey() {
@@ -156,6 +161,9 @@ export function createSession(
       }
       t.send(frame.bytes(t.format));
       session.sent = true;
+      // Only MESSAGE frames carry `messages`; a property read and an add per frame.
+      const delivered = frame.pm.messages?.length;
+      if (delivered) session.messagesOut += delivered;
     },
     endTransport(action, error) {
       const t = session.transport;

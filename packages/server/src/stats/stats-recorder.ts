@@ -42,6 +42,17 @@ export interface StatsRecorder {
   addFixture(appId: string, fixture: Record<string, unknown>): void;
   query(appId: string, q: StatsQuery, now: number): StatsRecord[];
   dropApp(appId: string): void;
+  /** Every app's minutes from `from` to `to` (inclusive), current counts folded in: to persist. */
+  minutesBetween(from: number, to: number): StatsMinute[];
+  /** Puts back a persisted minute at start, oldest first (before new counts reach it). */
+  restoreMinute(appId: string, minute: number, entries: StatsEntries): void;
+}
+
+/** One app's counters for one minute (the minute's start, UTC ms). */
+export interface StatsMinute {
+  appId: string;
+  minute: number;
+  entries: StatsEntries;
 }
 
 const SCHEMA = 'https://schemas.ably.com/json/app-stats-0.0.5.json';
@@ -210,5 +221,19 @@ export function createStatsRecorder(limits: StatsRecorderLimits): StatsRecorder 
       apps.delete(appId);
       live.delete(appId);
     },
+    // For stats persistence (stats-persistence.ts): looked up minute by minute, so the cost is
+    // the span asked for, not the months of minutes kept.
+    minutesBetween(from, to) {
+      const result: StatsMinute[] = [];
+      for (const appId of [...live.keys()]) foldLive(appId);
+      for (const [appId, minutes] of apps) {
+        for (let m = intervalStart(from, 'minute'); m <= to; m += 60_000) {
+          const entries = minutes.get(m);
+          if (entries) result.push({ appId, minute: m, entries: { ...entries } });
+        }
+      }
+      return result;
+    },
+    restoreMinute: (appId, minute, entries) => addAt(appId, minute, entries),
   };
 }

@@ -74,7 +74,13 @@ export async function batchPublishRoute(
       return Promise.all(
         spec.channels.map((channel: unknown) =>
           attemptStored(String(channel), () => {
-            const { result, committed } = publishToChannel(ctx, auth, String(channel), messages);
+            const { result, committed } = publishToChannel(
+              ctx,
+              auth,
+              String(channel),
+              messages,
+              'batch',
+            );
             return {
               outcome: {
                 channel: result.channel,

@@ -1,15 +1,14 @@
 import {
   Errors,
-  Flag,
   parseChannelName,
   parseMessage,
   permits,
-  permitsSomewhere,
   type Operation,
 } from '@switchboard/protocol';
 import type { AuthContext } from '../../auth/authenticate.js';
 import { requireChannelAccess, requireNamespaceRules } from '../../auth/channel-access.js';
 import type { Channel } from '../../channels/channel.js';
+import { channelDetails } from '../../channels/channel-details.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
@@ -122,45 +121,5 @@ export function channelStatusRoute(ctx: EngineContext, req: RestRequest, ch: str
   ) {
     throw Errors.capabilityDenied('channel-metadata', name);
   }
-  const channel = ctx.channels.peek(auth.app.record.id, name);
-  const subs = channel ? [...channel.subscribers] : [];
-  const members = channel?.presence.members() ?? [];
-  const metrics = {
-    connections: subs.length,
-    presenceConnections: new Set(members.map((m) => m.connectionId)).size,
-    presenceMembers: members.length,
-    presenceSubscribers: subs.filter((s) => s.modes & Flag.PRESENCE_SUBSCRIBE).length,
-    publishers: subs.filter((s) => s.modes & Flag.PUBLISH).length,
-    subscribers: subs.filter((s) => s.modes & Flag.SUBSCRIBE).length,
-  };
-  return respond(req, 200, {
-    channelId: name,
-    name,
-    status: { isActive: subs.length > 0 || members.length > 0, occupancy: { metrics } },
-  });
-}
-
-/**
- * GET /channels: active channel names (or details with `by=value`), optionally by prefix. Needs
- * `channel-metadata` and lists only the channels the caller's capability covers for it.
- */
-export function channelListRoute(ctx: EngineContext, req: RestRequest): RestResponse {
-  const auth = restAuth(ctx, req);
-  if (!permitsSomewhere(auth.capability, 'channel-metadata'))
-    throw Errors.capabilityDenied('channel-metadata', '*');
-  const prefix = req.query.get('prefix') ?? '';
-  const limit = Math.min(Number(req.query.get('limit') ?? 100) || 100, ctx.limits.maxHistoryLimit);
-  const names = ctx.channels
-    .list(auth.app.record.id)
-    .filter(
-      (c) =>
-        c.name.startsWith(prefix) &&
-        (c.subscribers.size > 0 || c.presence.size() > 0) &&
-        permits(auth.capability, c.name, 'channel-metadata') &&
-        !(ctx.apps.namespaceOf(auth.app, c.name)?.authenticated && auth.clientId === undefined),
-    )
-    .map((c) => c.name)
-    .slice(0, limit);
-  const byValue = req.query.get('by') === 'value';
-  return respond(req, 200, byValue ? names.map((n) => ({ channelId: n, name: n })) : names);
+  return respond(req, 200, channelDetails(name, ctx.channels.peek(auth.app.record.id, name)));
 }

@@ -1,0 +1,85 @@
+import { HISTORY_MIGRATION } from './history.js';
+
+/**
+ * Versioned schema migrations, applied in order; `user_version` records the last applied.
+ * Never edit one that has shipped: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE apps (
+     id TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     record TEXT NOT NULL
+   )`,
+  // Token revocations (RSA17) and used TokenRequest nonces (RSA9) must outlive a restart, or a
+  // revoked token or a replayed TokenRequest is accepted again. The time indexes serve pruning.
+  `CREATE TABLE token_revocations (
+     key_name TEXT NOT NULL,
+     client_id TEXT NOT NULL,
+     issued_before INTEGER NOT NULL,
+     applies_at INTEGER NOT NULL,
+     PRIMARY KEY (key_name, client_id)
+   );
+   CREATE INDEX token_revocations_by_issued_before ON token_revocations (issued_before);
+   CREATE TABLE used_nonces (
+     key_name TEXT NOT NULL,
+     nonce TEXT NOT NULL,
+     used_at INTEGER NOT NULL,
+     PRIMARY KEY (key_name, nonce)
+   );
+   CREATE INDEX used_nonces_by_used_at ON used_nonces (used_at);`,
+  // The operational tables (channel registry, audit log, connection stats, stats minutes). Each
+  // index serves one query or the retention prune; the partial and expression indexes keep the
+  // prunes from scanning rows they can never delete.
+  `CREATE TABLE channel_registry (
+     app_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     first_activity_at INTEGER NOT NULL,
+     last_activity_at INTEGER NOT NULL,
+     active INTEGER NOT NULL,
+     PRIMARY KEY (app_id, name)
+   );
+   CREATE INDEX channel_registry_by_type ON channel_registry (app_id, type);
+   CREATE INDEX channel_registry_inactive ON channel_registry (last_activity_at) WHERE active = 0;
+   CREATE TABLE events_log (
+     id INTEGER PRIMARY KEY,
+     app_id TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     name TEXT,
+     serial TEXT NOT NULL,
+     data_bytes INTEGER NOT NULL,
+     client_id TEXT,
+     connection_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     timestamp INTEGER NOT NULL
+   );
+   CREATE INDEX events_log_by_app ON events_log (app_id, timestamp);
+   CREATE INDEX events_log_by_channel ON events_log (app_id, channel, timestamp);
+   CREATE INDEX events_log_by_time ON events_log (timestamp);
+   CREATE TABLE connection_stats (
+     connection_id TEXT PRIMARY KEY,
+     app_id TEXT NOT NULL,
+     client_id TEXT,
+     transport TEXT NOT NULL,
+     format TEXT NOT NULL,
+     connected_at INTEGER NOT NULL,
+     disconnected_at INTEGER,
+     last_activity_at INTEGER NOT NULL,
+     messages_in INTEGER NOT NULL,
+     messages_out INTEGER NOT NULL,
+     disconnect_reason TEXT
+   );
+   CREATE INDEX connection_stats_by_app ON connection_stats (app_id, connected_at, connection_id);
+   CREATE INDEX connection_stats_open ON connection_stats (app_id, connected_at, connection_id)
+     WHERE disconnected_at IS NULL;
+   CREATE INDEX connection_stats_by_end
+     ON connection_stats (coalesce(disconnected_at, last_activity_at));
+   CREATE TABLE stats_minutes (
+     app_id TEXT NOT NULL,
+     minute INTEGER NOT NULL,
+     entries TEXT NOT NULL,
+     PRIMARY KEY (app_id, minute)
+   );
+   CREATE INDEX stats_minutes_by_minute ON stats_minutes (minute);`,
+  HISTORY_MIGRATION,
+];

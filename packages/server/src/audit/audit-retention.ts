@@ -1,0 +1,56 @@
+import { pruneInBatches } from '../auth/prune-in-batches.js';
+import type { Logger } from '../context.js';
+import type { Limits } from '../limits.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+
+/** How often the operational tables are pruned. */
+export const AUDIT_SWEEP_MS = 60_000;
+
+/** A running sweep; `stop` waits for a prune in progress so the store can close after. */
+export interface AuditRetentionSweep {
+  stop(): Promise<void>;
+}
+
+/**
+ * Prunes each operational table past its retention, in PRUNE_BATCH deletes with a yield between
+ * them (so a backlog after long downtime never holds the event loop), one table at a time.
+ */
+export function startAuditRetention(
+  store: Store,
+  limits: Limits,
+  clock: Clock,
+  logger: Logger,
+): AuditRetentionSweep {
+  let running: Promise<void> | undefined;
+  const sweep = async (): Promise<void> => {
+    const now = clock.now();
+    const before = (ms: number): number => now - ms;
+    await pruneInBatches((n) => store.pruneEvents(before(limits.eventsLogRetentionMs), n));
+    await pruneInBatches((n) =>
+      store.pruneConnectionStats(before(limits.connectionStatsRetentionMs), n),
+    );
+    await pruneInBatches((n) => store.pruneChannels(before(limits.channelRegistryRetentionMs), n));
+    await pruneInBatches((n) => store.pruneStatsMinutes(before(limits.statsRetentionMs), n));
+  };
+  const run = (): void => {
+    if (running) return;
+    running = sweep()
+      // A failed prune only leaves rows for the next sweep; it must not take the server down.
+      .catch((err: unknown) =>
+        logger.warn('Pruning the operational tables failed', { error: String(err) }),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  run();
+  const timer = setInterval(run, AUDIT_SWEEP_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
