@@ -36,14 +36,29 @@ export function openDatabase(filename: string): Database.Database {
     closeSync(openSync(filename, 'a', PRIVATE_FILE));
     for (const file of databaseFiles(filename)) tighten(file, PRIVATE_FILE);
   }
-  const db = new Database(filename);
-  db.pragma('journal_mode = WAL');
+  let db: Database.Database;
+  try {
+    db = new Database(filename);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    // Never repair, rewrite or delete what is there: say what is wrong and stop.
+    throw new Error(
+      `cannot open ${filename}: ${(err as Error).message}; the file was left untouched`,
+    );
+  }
   // Opening in WAL mode may have created -shm (and -wal); check them rather than trust SQLite.
   if (onDisk) for (const file of databaseFiles(filename)) tighten(file, PRIVATE_FILE);
   db.pragma('synchronous = NORMAL');
   // A second process (the operator CLI) may hold the write lock for a moment: wait, not fail.
   db.pragma('busy_timeout = 2000');
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    db.close();
+    throw new Error(
+      `${filename} has schema version ${version}, newer than this Switchboard knows (${MIGRATIONS.length}): ` +
+        'refusing to start; run the newer Switchboard or restore a backup',
+    );
+  }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

@@ -13,6 +13,8 @@ Options:
                         mode (POST /apps is open there), all interfaces in production
   -d, --data-dir <dir>  Where SQLite data lives (env SWITCHBOARD_DATA_DIR, default ./data)
   -c, --config <file>   JSON config: apps, keys, limits (env SWITCHBOARD_CONFIG)
+      --persist-all     Persist every channel's history (env SWITCHBOARD_PERSIST_ALL=true);
+                        otherwise only namespaces with "persisted": true in the config
       --production      Production mode: POST /apps needs SWITCHBOARD_ADMIN_SECRET,
                         CORS origins only from SWITCHBOARD_CORS_ORIGINS (env SWITCHBOARD_MODE)
   -h, --help            Show this help
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', short: 'd' },
       config: { type: 'string', short: 'c' },
       production: { type: 'boolean' },
+      'persist-all': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.config ? { config: values.config } : {}),
     ...(values.production ? { production: true } : {}),
+    ...(values['persist-all'] ? { persistAll: true } : {}),
   });
   const sb = await startSwitchboard(config, {
     logger: {

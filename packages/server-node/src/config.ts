@@ -31,6 +31,8 @@ export interface SwitchboardConfig {
   corsOrigins: string[];
   apps: ConfigApp[];
   limits: Partial<Limits>;
+  /** Persist every channel's history, not only those of `persisted: true` namespaces. */
+  persistAllChannels?: boolean;
 }
 
 /** Command-line flags, which win over the environment. */
@@ -40,6 +42,7 @@ export interface CliFlags {
   dataDir?: string;
   config?: string;
   production?: boolean;
+  persistAll?: boolean;
 }
 
 function readConfigFile(path: string): Partial<SwitchboardConfig> {
@@ -78,5 +81,7 @@ export function loadConfig(
   if (host) config.host = host;
   const adminSecret = env.SWITCHBOARD_ADMIN_SECRET ?? fromFile.adminSecret;
   if (adminSecret) config.adminSecret = adminSecret;
+  if (flags.persistAll || env.SWITCHBOARD_PERSIST_ALL === 'true' || fromFile.persistAllChannels)
+    config.persistAllChannels = true;
   return config;
 }

@@ -27,6 +27,8 @@ export interface Switchboard {
 export interface StartOptions {
   /** Use an in-memory store instead of SQLite under the data directory. */
   memoryStore?: boolean;
+  /** A store to use instead (tests inject one that fails on demand). */
+  store?: Store;
   logger?: Logger;
 }
 
@@ -51,14 +53,18 @@ export async function startSwitchboard(
   config: SwitchboardConfig,
   options: StartOptions = {},
 ): Promise<Switchboard> {
-  if (!options.memoryStore) preparePrivateDataDir(config.dataDir);
-  const store: Store = options.memoryStore
-    ? createMemoryStore()
-    : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') });
+  const inMemory = options.memoryStore || options.store !== undefined;
+  if (!inMemory) preparePrivateDataDir(config.dataDir);
+  const store: Store =
+    options.store ??
+    (options.memoryStore
+      ? createMemoryStore()
+      : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') }));
   const engine = await createEngine({
     store,
     development: config.development,
     limits: config.limits,
+    ...(config.persistAllChannels ? { persistAllChannels: true } : {}),
     ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

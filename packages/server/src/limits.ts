@@ -39,6 +39,8 @@ export interface Limits {
   idempotencyWindowMs: number;
   /** Largest history page. */
   maxHistoryLimit: number;
+  /** How long persisted channels' history is kept in the store (Ably's persisted rule: 72 h). */
+  persistedHistoryRetentionMs: number;
   /**
    * Control budget per connection: ATTACH and SYNC cost 1 plus 1 per 10 presence members or
    * backlog messages they send. Burst size, and refill per second. Past it: ATTACH gets channel
@@ -104,6 +106,7 @@ export const DEFAULT_LIMITS: Limits = {
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
+  persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
   maxControlRate: 200,
   maxBatchChannels: 100,
@@ -159,6 +162,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+  persistedHistoryRetentionMs: {
+    unit: 'ms',
+    over: 'older messages and presence events of persisted channels are pruned (batches, every minute)',
+  },
   maxControlBurst: {
     unit: 'cost units per connection (ATTACH/SYNC: 1 + 1 per 10 members or messages sent)',
     over: 'ATTACH refused with channel ERROR 42910; SYNC requests ignored',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSwitchboard, type Switchboard } from '@switchboard/server-node';
-import type { Limits } from '@switchboard/server';
+import type { Limits, Store } from '@switchboard/server';
 
 /** A key of a test app, in the shapes tests need. */
 export interface TestKey {
@@ -54,6 +54,10 @@ export interface TestServerOptions {
   limits?: Partial<Limits>;
   /** Keep data on disk in a temp dir (SQLite) instead of memory. */
   sqlite?: boolean;
+  /** A store to run on instead (a stand-in that fails on demand, say). */
+  store?: Store;
+  /** Persist every channel's history. */
+  persistAllChannels?: boolean;
   /** Production mode (admin routes need `adminSecret`); development by default, as in tests. */
   production?: boolean;
   adminSecret?: string;
@@ -73,8 +77,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         corsOrigins: ['*'],
         apps: [],
         limits: options.limits ?? {},
+        ...(options.persistAllChannels ? { persistAllChannels: true } : {}),
       },
-      { memoryStore: !options.sqlite },
+      { memoryStore: !options.sqlite, ...(options.store ? { store: options.store } : {}) },
     );
   let switchboard = await start();
   const record = await switchboard.engine.createApp({

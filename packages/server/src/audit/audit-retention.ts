@@ -32,6 +32,7 @@ export function startAuditRetention(
     );
     await pruneInBatches((n) => store.pruneChannels(before(limits.channelRegistryRetentionMs), n));
     await pruneInBatches((n) => store.pruneStatsMinutes(before(limits.statsRetentionMs), n));
+    await pruneInBatches((n) => store.pruneHistory(before(limits.persistedHistoryRetentionMs), n));
   };
   const run = (): void => {
     if (running) return;
