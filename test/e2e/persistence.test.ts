@@ -38,6 +38,17 @@ describe.each(FORMATS)('persisted history across a restart over %s', (format) =>
     expect(serials[0]! > before.at(-1)!).toBe(true);
   });
 
+  it('RSL1k: a message id published before a restart is not published again after it', async () => {
+    const channelName = `persisted:idempotent-${format}`;
+    const rest = new Ably.Rest(realtimeOptions(server(), format));
+    await rest.channels.get(channelName).publish({ id: 'once', name: 'e', data: 'first' });
+    await server().restart();
+    const again = new Ably.Rest(realtimeOptions(server(), format));
+    await again.channels.get(channelName).publish({ id: 'once', name: 'e', data: 'resent' });
+    const history = await again.channels.get(channelName).history();
+    expect(history.items.map((m) => m.data)).toEqual(['first']);
+  });
+
   it('RTL10b: untilAttach reads messages from before the restart, not after the attach', async () => {
     const channelName = `persisted:until-${format}`;
     const rest = new Ably.Rest(realtimeOptions(server(), format));

@@ -123,6 +123,10 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
   const states = db.prepare(
     'SELECT app_id AS appId, channel, epoch, last_seq AS lastSeq FROM channel_state',
   );
+  const recentIds = db.prepare(
+    `SELECT app_id AS appId, channel, id, timestamp FROM channel_history
+     WHERE timestamp >= ? AND kind = 'message' AND id IS NOT NULL`,
+  );
   const prune = db.prepare(
     `DELETE FROM channel_history WHERE rowid IN
        (SELECT rowid FROM channel_history WHERE timestamp < ? LIMIT ?)`,
@@ -194,5 +198,7 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
       }));
     },
     pruneHistory: async (before, limit) => prune.run(before, limit).changes,
+    recentMessageIds: async (since) =>
+      recentIds.all(since) as Awaited<ReturnType<HistoryStore['recentMessageIds']>>,
   };
 }

@@ -8,6 +8,7 @@ import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
 import { createHistoryWriter } from './channels/history-writer.js';
+import type { RestoredChannel } from './channels/channel.js';
 import { createConnectionTable } from './session/connection-table.js';
 import {
   disconnectRevoked,
@@ -62,10 +63,13 @@ export interface Engine {
 /** Where each persisted channel's serials stood when the server last wrote it. */
 async function restoredChannelStates(
   store: Store,
-): Promise<Map<string, { epoch: string; seq: number }>> {
-  const restored = new Map<string, { epoch: string; seq: number }>();
+  idsSince: number,
+): Promise<Map<string, RestoredChannel>> {
+  const restored = new Map<string, RestoredChannel>();
   for (const s of await store.listChannelStates())
-    restored.set(stateKey(s.appId, s.channel), { epoch: s.epoch, seq: s.lastSeq });
+    restored.set(stateKey(s.appId, s.channel), { epoch: s.epoch, seq: s.lastSeq, recentIds: [] });
+  for (const r of await store.recentMessageIds(idsSince))
+    restored.get(stateKey(r.appId, r.channel))?.recentIds?.push([r.id, r.timestamp]);
   return restored;
 }
 
@@ -105,7 +109,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           return app !== undefined && apps.namespaceOf(app, name)?.persisted === true;
         },
         writer: historyWriter,
-        restored: await restoredChannelStates(options.store),
+        restored: await restoredChannelStates(
+          options.store,
+          clock.now() - limits.idempotencyWindowMs,
+        ),
       },
     ),
     history: options.store,

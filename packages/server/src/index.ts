@@ -43,4 +43,5 @@ export type {
   HistoryQuery,
   ChannelStateRecord,
   LatestVersionRecord,
+  RecentMessageId,
 } from './ports/history.js';

@@ -109,6 +109,23 @@ export function runHistoryCases(factory: StoreFactory): void {
     await store.close();
   });
 
+  it('RSL1k: lists the ids of messages stored since a time, for idempotency after a restart', async () => {
+    const store = await factory.open();
+    await store.appendHistory({
+      entries: [
+        entry(1),
+        entry(2, 2),
+        { ...base, kind: 'presence', seq: 3, timestamp: 1003, items: [{ action: 2, id: 'p' }] },
+      ],
+      latest: [],
+      states: [],
+    });
+    const ids = await store.recentMessageIds(1002);
+    expect(ids.map((r) => r.id).sort()).toEqual(['m2-0', 'm2-1']);
+    expect(ids[0]).toMatchObject({ appId: 'a', channel: base.channel, timestamp: 1002 });
+    await store.close();
+  });
+
   it('keeps each channel at its highest serial state', async () => {
     const store = await factory.open();
     const state = (lastSeq: number) => ({ appId: 'a', channel: 'c', epoch: 'ep', lastSeq });

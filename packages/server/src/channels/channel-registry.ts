@@ -1,6 +1,11 @@
 import { Errors } from '@switchboard/protocol';
 import type { Limits } from '../limits.js';
-import { createChannel, type Channel, type ChannelPersistence } from './channel.js';
+import {
+  createChannel,
+  type Channel,
+  type ChannelPersistence,
+  type RestoredChannel,
+} from './channel.js';
 import type { HistoryWriter } from './history-writer.js';
 
 /** Which channels are persisted, where their writes go, and where their serials resume. */
@@ -8,7 +13,7 @@ export interface RegistryPersistence {
   isPersisted(appId: string, name: string): boolean;
   writer: HistoryWriter;
   /** Serial state of persisted channels not in memory (loaded at start, kept on sweep). */
-  restored: Map<string, { epoch: string; seq: number }>;
+  restored: Map<string, RestoredChannel>;
 }
 
 /** The key of a channel in `RegistryPersistence.restored`. */

@@ -13,6 +13,7 @@ import type {
   LatestVersionRecord,
 } from '../ports/history.js';
 import { createCommitGate } from './commit-gate.js';
+import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
 import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
@@ -91,8 +92,6 @@ export interface Channel {
     connectionId: string | undefined,
     now: number,
   ): Promise<void> | undefined;
-  /** Whether the message id was seen inside the idempotency window; records it if not. */
-  seenMessageId(id: string, now: number): boolean;
   lastActivity(): number;
 }
 
@@ -102,10 +101,17 @@ export interface WriteOutcome<T> {
   committed?: Promise<void>;
 }
 
+/** A persisted channel's state from the store: serial position and recent message ids (RSL1k). */
+export interface RestoredChannel {
+  epoch: string;
+  seq: number;
+  recentIds?: [string, number][];
+}
+
 /** How a persisted channel stores its writes and where its serial space resumes. */
 export interface ChannelPersistence {
-  /** Where the channel's serials stood before a restart. */
-  restored?: { epoch: string; seq: number };
+  /** Where the channel's serials stood before a restart, and the ids it stored lately. */
+  restored?: RestoredChannel;
   /** Stores one write (group-committed by the caller); rejects when it cannot be stored. */
   write(record: {
     entry: HistoryEntryRecord;
@@ -143,20 +149,13 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   });
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
-  const seenIds = new Map<string, number>();
+  const idempotency = createIdempotencyWindow(
+    options.idempotencyWindowMs,
+    persistence?.restored?.recentIds ?? [],
+  );
   let active = Date.now();
 
   const serialOf = (s: number): string => formatSerial(epoch, s);
-
-  const seenMessageId = (id: string, now: number): boolean => {
-    const at = seenIds.get(id);
-    if (at !== undefined && now - at < options.idempotencyWindowMs) return true;
-    if (seenIds.size > 10_000) {
-      for (const [k, t] of seenIds) if (now - t >= options.idempotencyWindowMs) seenIds.delete(k);
-    }
-    seenIds.set(id, now);
-    return false;
-  };
 
   /** The log entry of messages under the current sequence number, with the frame that carries them. */
   const entryOf = (
@@ -309,12 +308,21 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     serialOf,
     publish(publication, now) {
       const serials: (string | null)[] = publication.messages.map(() => null);
-      const fresh = publication.messages.flatMap((m, i) =>
-        publication.clientSuppliedIds[i] && m.id !== undefined && seenMessageId(m.id, now)
-          ? []
-          : [i],
-      );
-      if (fresh.length === 0) return { result: serials };
+      const fresh: number[] = [];
+      const freshIds: string[] = [];
+      const originals: Promise<void>[] = [];
+      publication.messages.forEach((m, i) => {
+        if (!publication.clientSuppliedIds[i] || m.id === undefined) return void fresh.push(i);
+        const check = idempotency.check(m.id, now);
+        if (!check.seen) {
+          fresh.push(i);
+          freshIds.push(m.id);
+        } else if (check.original) originals.push(check.original);
+      });
+      // A repeat is answered as its original will be: stored, or refused.
+      const repeats = originals.length > 0 ? Promise.all(originals).then(() => {}) : undefined;
+      if (fresh.length === 0)
+        return repeats ? { result: serials, committed: repeats } : { result: serials };
       active = now;
       seq += 1;
       const channelSerial = serialOf(seq);
@@ -328,10 +336,13 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         return message;
       });
       const entry = entryOf(messages, publication);
-      const committed = showWrite('message', entry, () => {
+      const stored = showWrite('message', entry, () => {
         log.append(entry, now);
         enqueue(entry, publication.connectionId);
       });
+      if (stored && freshIds.length > 0) idempotency.awaitCommit(freshIds, stored);
+      const committed =
+        stored && repeats ? Promise.all([stored, repeats]).then(() => {}) : (stored ?? repeats);
       return committed ? { result: serials, committed } : { result: serials };
     },
     latestEntries() {
@@ -411,7 +422,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         fanOut(entry.frame, Flag.PRESENCE_SUBSCRIBE, undefined);
       });
     },
-    seenMessageId,
     lastActivity: () => active,
   };
 }

@@ -71,6 +71,14 @@ export interface HistoryItem {
   item: Message | PresenceMessage;
 }
 
+/** A stored message's id, its channel and when it was published. */
+export interface RecentMessageId {
+  appId: string;
+  channel: string;
+  id: string;
+  timestamp: number;
+}
+
 /** The history part of the Store port: persisted channels' logs and serial state. */
 export interface HistoryStore {
   /** Writes a group commit in one transaction; rejects (writing nothing) if it cannot. */
@@ -81,4 +89,9 @@ export interface HistoryStore {
   readHistory(query: HistoryQuery): Promise<HistoryItem[]>;
   /** Deletes at most `limit` items older than `before`; returns how many. */
   pruneHistory(before: number, limit: number): Promise<number>;
+  /**
+   * Ids of messages stored at or after `since`, so idempotent publishing (RSL1k) still refuses a
+   * repeat that arrives after a restart: a client resends what it saw no ACK for.
+   */
+  recentMessageIds(since: number): Promise<RecentMessageId[]>;
 }

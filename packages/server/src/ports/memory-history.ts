@@ -5,6 +5,7 @@ import type {
   HistoryKind,
   HistoryQuery,
   HistoryStore,
+  RecentMessageId,
 } from './history.js';
 
 interface Row extends HistoryItem {
@@ -74,6 +75,18 @@ export function createMemoryHistory(): HistoryStore {
           item: structuredClone(newer ?? r.item),
         };
       });
+    },
+    async recentMessageIds(since) {
+      const ids: RecentMessageId[] = [];
+      for (const [key, rows] of logs) {
+        const [appId, channel] = key.split('\n') as [string, string];
+        for (const r of rows) {
+          const id = (r.item as Message).id;
+          if (r.kind === 'message' && id !== undefined && r.timestamp >= since)
+            ids.push({ appId, channel, id, timestamp: r.timestamp });
+        }
+      }
+      return ids;
     },
     async pruneHistory(before, limit) {
       let deleted = 0;
