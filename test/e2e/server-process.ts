@@ -15,18 +15,35 @@ export interface ServerProcess {
   /** Everything written to stdout and stderr so far. */
   output(): string;
   alive(): boolean;
+  /** Kills the process at once (SIGKILL), as a crash would; the data directory stays. */
+  kill(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Where and how to start: a data directory and port to reuse (a restart), default fresh ones. */
+export interface SpawnOptions {
+  dataDir?: string;
+  port?: number;
+  /** Keep the data directory on close (the caller removes it). */
+  keepData?: boolean;
+  /** Wait for the development key line (default: on a fresh data directory in development mode). */
+  expectDevKey?: boolean;
 }
 
 /** Spawns `switchboard` on port 0 on 127.0.0.1 with a fresh data directory. */
 export function spawnServer(
   args: string[] = [],
   env: Record<string, string> = {},
+  options: SpawnOptions = {},
 ): Promise<ServerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-proc-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchboard-proc-'));
   const proc = spawn(
     process.execPath,
-    [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args],
+    [
+      CLI,
+      ...['--port', String(options.port ?? 0), '--host', '127.0.0.1', '--data-dir', dataDir],
+      ...args,
+    ],
     { env: { ...process.env, ...env } },
   );
   let out = '';
@@ -45,7 +62,8 @@ export function spawnServer(
       }
       // A fresh data directory in development mode always gets a development key, printed
       // after the listening line: wait for the whole snippet.
-      const wantsKey = !args.includes('--production');
+      const wantsKey =
+        options.expectDevKey ?? (!args.includes('--production') && options.dataDir === undefined);
       if (!port || (wantsKey && !(devKey && out.includes('endpoint')))) return;
       clearInterval(poll);
       clearTimeout(timer);
@@ -55,12 +73,18 @@ export function spawnServer(
         devKey,
         output: () => out,
         alive: () => proc.exitCode === null && proc.signalCode === null,
+        async kill() {
+          if (proc.exitCode === null && proc.signalCode === null) {
+            proc.kill('SIGKILL');
+            await exited;
+          }
+        },
         async close() {
           if (proc.exitCode === null && proc.signalCode === null) {
             proc.kill('SIGTERM');
             await exited;
           }
-          rmSync(dataDir, { recursive: true, force: true });
+          if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
         },
       });
     }, 25);
