@@ -32,6 +32,10 @@ Servers (all by default), each its own process:
   socketio    (c) socket.io 4 with rooms
   sb-json         Switchboard, JSON wire format
   sb-msgpack      Switchboard, msgpack wire format
+  sb-json-persisted, sb-msgpack-persisted
+                  The same with the channels in a persisted namespace, so that every publish
+                  is committed to SQLite (fresh data dir) before it is ACKed and delivered;
+                  (iii) only, compared with the unpersisted runs (target ≥ 0.7×)
 
 Options:
   --quick               Short run (under 2 minutes): one round of shorter runs, 200 members
@@ -206,6 +210,7 @@ async function main() {
     for (let round = 1; round <= o.rounds; round++) {
       for (const serverId of o.servers) {
         if (sc.switchboardOnly && !SERVERS[serverId].switchboard) continue;
+        if (SERVERS[serverId].scenarios && !SERVERS[serverId].scenarios.includes(id)) continue;
         const label = SERVERS[serverId].label;
         const progress = (s) =>
           log(`  ${o.rounds > 1 ? `[${round}/${o.rounds}] ` : ''}${label}: ${s}`);

@@ -16,6 +16,7 @@ interface BenchRow {
   setup: number;
   serverCpu: number;
   clientCpu: number;
+  storeMiB: number;
 }
 
 /** Runs the bench tool (it needs the built packages, which `npm test` builds first). */
@@ -54,5 +55,26 @@ describe('bench tool', () => {
       expect(row[figure], figure).toBeGreaterThan(0);
     }
     expect(row.serverCpu + row.clientCpu).toBeGreaterThan(0);
+  });
+
+  it('runs (iii) against a persisted Switchboard, whose SQLite database grows', async () => {
+    const { results } = await bench([
+      '--scenarios=channels',
+      '--servers=sb-json-persisted',
+      '--subs=10',
+      '--channels=2',
+      '--duration=1',
+      '--warmup=0.2',
+      '--rounds=1',
+      '--json',
+      '--results=none',
+    ]);
+    expect(results).toHaveLength(1);
+    const row = results[0]!;
+    expect(row.failed).toBeUndefined();
+    expect(row.server).toBe('sb-json-persisted');
+    for (const figure of ['delivered', 'published', 'p99', 'storeMiB'] as const) {
+      expect(row[figure], figure).toBeGreaterThan(0);
+    }
   });
 });

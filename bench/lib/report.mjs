@@ -1,4 +1,5 @@
 // Tables (Markdown, aligned so they also read well in a terminal) and the target check.
+import { SERVERS } from './servers.mjs';
 
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
@@ -115,7 +116,55 @@ export function renderReport(scenarios, o, results) {
     }
     parts.push(`### ${sc.title}\n\n${table(header, body)}\n`);
   }
+  const persistence = persistenceTable(results);
+  if (persistence) parts.push(persistence);
   return parts.join('\n');
+}
+
+/**
+ * Persisted Switchboard against the same server unpersisted, in (iii) of this run. SQLite grows
+ * in both: every publish is also written behind to the audit log (events_log).
+ */
+function persistenceTable(results) {
+  const get = (server) =>
+    results.find((r) => r.scenario === 'channels' && r.server === server && !r.failed);
+  const both = (u, p, field, format) => `${format(u?.[field])} → ${format(p?.[field])}`;
+  const body = [];
+  for (const [id, spec] of Object.entries(SERVERS)) {
+    if (!spec.persisted) continue;
+    const p = get(id);
+    const u = get(spec.unpersisted);
+    if (!p && !u) continue;
+    body.push([
+      spec.format,
+      int(u?.delivered),
+      int(p?.delivered),
+      ratio(p && u ? p.delivered / u.delivered : NaN),
+      int(u?.published),
+      int(p?.published),
+      ratio(p && u ? p.published / u.published : NaN),
+      both(u, p, 'p99', fixed),
+      both(u, p, 'serverUsPer', fixed),
+      both(u, p, 'storeMiB', (n) => fixed(n, 1)),
+    ]);
+  }
+  if (body.length === 0) return '';
+  const header = [
+    'wire format',
+    'unpersisted delivered msg/s',
+    'persisted delivered msg/s',
+    '×',
+    'unpersisted publishes/s',
+    'persisted publishes/s',
+    '×',
+    'p99 ms',
+    'server µs/msg',
+    'SQLite growth MiB',
+  ];
+  const note =
+    'The last three columns are unpersisted → persisted; SQLite grows in both, as every publish ' +
+    'is also written behind to the audit log.';
+  return `### Persistence: persisted vs unpersisted, scenario (iii)\n\n${table(header, body)}\n\n${note}\n`;
 }
 
 /** The issue's targets, as ratios of this run. */
@@ -123,12 +172,15 @@ export function targetSummary(results) {
   const get = (scenario, server) =>
     results.find((r) => r.scenario === scenario && r.server === server && !r.failed);
   const checks = [];
+  // `num` and `den` are server ids, 'sb' for the Switchboard of the column (sb-json, sb-msgpack),
+  // or functions of that Switchboard's id.
+  const server = (x, sb) => (typeof x === 'function' ? x(sb) : x === 'sb' ? sb : x);
   const add = (name, scenario, num, den, field, limit, atLeast) => {
     const cells = [name];
     let any = false;
     for (const sb of ['sb-json', 'sb-msgpack']) {
-      const a = get(scenario, sb);
-      const b = get(scenario, den);
+      const a = get(scenario, server(num, sb));
+      const b = get(scenario, server(den, sb));
       if (!a || !b) {
         cells.push('–');
         continue;
@@ -145,6 +197,8 @@ export function targetSummary(results) {
   add('(iii) delivered ≥ 4× socket.io', 'channels', 'sb', 'socketio', 'delivered', 4, true);
   add('(i) p99 ≤ 1.2× ws corked (b)', 'latency', 'sb', 'ws-cork', 'p99', 1.2, false);
   add('(iv) RSS/conn ≤ 1.5× raw ws (a)', 'idle', 'sb', 'ws', 'rssPerConn', 1.5, false);
+  const persisted = (sb) => `${sb}-persisted`;
+  add('(iii) persisted ≥ 0.7× unpersisted', 'channels', persisted, 'sb', 'delivered', 0.7, true);
   if (checks.length === 0) return '';
   return `### Targets (Switchboard against the baselines of this run)\n\n${table(['target', 'json', 'msgpack'], checks)}\n`;
 }

@@ -156,7 +156,9 @@ export async function runFanout(server, sc, o, progress) {
   const flatOut = sc.rate === 0;
   // Latency is sampled on every subscriber at a fixed rate, on about 100 of them flat out.
   const stride = flatOut ? Math.max(1, Math.floor(sc.subs / 100)) : 1;
-  const channelName = (c) => `bench-${c}`;
+  // `bench:` is the persisted namespace on a persisted Switchboard (servers/switchboard.mjs).
+  const prefix = server.spec.persisted ? 'bench:' : 'bench-';
+  const channelName = (c) => `${prefix}${c}`;
   let pumpScheduled = false;
   let running = false;
   let published = 0;
@@ -209,6 +211,7 @@ export async function runFanout(server, sc, o, progress) {
     });
     await publisher.ready(SETUP_TIMEOUT_MS);
     await sleep(200);
+    const store0 = server.storeBytes();
     running = true;
     let timer;
     if (flatOut) pump();
@@ -253,6 +256,8 @@ export async function runFanout(server, sc, o, progress) {
       const dt = (b.t - a.t) / 1000;
       const delivered = b.delivered - a.delivered;
       return {
+        // What the run added to the server's SQLite database (and WAL), warm-up included.
+        storeMiB: (server.storeBytes() - store0) / 1048576,
         delivered: delivered / dt,
         published: (b.published - a.published) / dt,
         ...latencySummary(meter),

@@ -1,7 +1,7 @@
 // The servers under test, each run as its own child process, and what the load tool reads of
 // them from /proc: resident memory (VmRSS) and CPU time (utime + stime).
 import { fork, execFileSync } from 'node:child_process';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -9,8 +9,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const serversDir = join(here, '..', 'servers');
 
 /**
- * Every server the bench knows. `protocol` is what the load tool speaks to it; `baseline` marks
- * the raw ws server every ratio is taken against.
+ * Every server the bench knows. `protocol` is what the load tool speaks to it; `persisted` marks
+ * a Switchboard whose bench channels are in a persisted namespace (see servers/switchboard.mjs),
+ * `unpersisted` names the same server without, and `scenarios` limits where a server runs.
  */
 export const SERVERS = {
   ws: {
@@ -50,6 +51,29 @@ export const SERVERS = {
     format: 'msgpack',
     switchboard: true,
   },
+  // Persistence only changes what publishing costs, so these run in (iii) only.
+  'sb-json-persisted': {
+    label: 'Switchboard json persisted',
+    script: 'switchboard.mjs',
+    args: ['--persisted'],
+    protocol: 'ably',
+    format: 'json',
+    switchboard: true,
+    persisted: true,
+    unpersisted: 'sb-json',
+    scenarios: ['channels'],
+  },
+  'sb-msgpack-persisted': {
+    label: 'Switchboard msgpack persisted',
+    script: 'switchboard.mjs',
+    args: ['--persisted'],
+    protocol: 'ably',
+    format: 'msgpack',
+    switchboard: true,
+    persisted: true,
+    unpersisted: 'sb-msgpack',
+    scenarios: ['channels'],
+  },
 };
 
 let clockTicks = 100;
@@ -71,6 +95,19 @@ export function procRssBytes(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Bytes of the SQLite database in a Switchboard data dir, WAL included. */
+export function storeBytes(dataDir) {
+  let total = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      total += statSync(join(dataDir, `switchboard.sqlite${suffix}`)).size;
+    } catch {
+      // no WAL file (yet): nothing to add
+    }
+  }
+  return total;
 }
 
 /** This process's CPU seconds (the load client). */
@@ -123,6 +160,8 @@ export function startServer(id, options = {}) {
         pid: child.pid,
         port: msg.port,
         key: msg.key,
+        /** SQLite bytes in the server's data dir (NaN for servers without one). */
+        storeBytes: () => (msg.dataDir ? storeBytes(msg.dataDir) : NaN),
         /** Asks the server to collect garbage; resolves with its process.memoryUsage(). */
         gc: () =>
           new Promise((done) => {

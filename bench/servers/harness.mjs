@@ -1,10 +1,10 @@
 // What every server under test shares: it is forked by bench/run.mjs with an IPC channel, reports
-// `{ type: 'ready', port, key? }` once listening, and answers `gc` (collect garbage, then reply
+// `{ type: 'ready', port, key?, dataDir? }` once listening, and answers `gc` (collect garbage, then reply
 // with process.memoryUsage so that RSS read from /proc reflects live memory) and `exit`.
 
 /**
  * @param {string} name
- * @param {() => Promise<{ port: number, key?: string, close: () => Promise<void> }>} start
+ * @param {() => Promise<{ port: number, key?: string, dataDir?: string, close: () => Promise<void> }>} start
  */
 export async function serve(name, start) {
   let server;
@@ -35,5 +35,10 @@ export async function serve(name, start) {
   // The parent going away must not leave a server behind.
   process.on('disconnect', exit);
   process.on('SIGTERM', exit);
-  process.send?.({ type: 'ready', port: server.port, ...(server.key ? { key: server.key } : {}) });
+  process.send?.({
+    type: 'ready',
+    port: server.port,
+    ...(server.key ? { key: server.key } : {}),
+    ...(server.dataDir ? { dataDir: server.dataDir } : {}),
+  });
 }

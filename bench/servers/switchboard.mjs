@@ -3,11 +3,29 @@
 // the bench harness so that the bench can ask for a GC before reading RSS and stop it cleanly
 // (which --cpu-prof needs to write its profile).
 // The only setting changed is maxInboundRate: one publisher connection publishes flat out.
+//
+// With --persisted it then creates an app the way a user would (POST /apps) whose namespace
+// `bench` is persisted, and hands the bench that app's key: the bench then names its channels
+// `bench:<n>` instead of `bench-<n>` (same length, so frames are the same size), and every
+// publish is committed to SQLite before it is ACKed and fanned out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, startSwitchboard } from '@switchboard/server-node';
 import { serve } from './harness.mjs';
+
+const persisted = process.argv.includes('--persisted');
+
+/** Creates an app with a persisted namespace `bench`; returns its full-access key. */
+async function createPersistedApp(port) {
+  const res = await fetch(`http://127.0.0.1:${port}/apps`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ keys: [{}], namespaces: [{ id: 'bench', persisted: true }] }),
+  });
+  if (res.status !== 201) throw new Error(`POST /apps: ${res.status} ${await res.text()}`);
+  return (await res.json()).keys[0].keyStr;
+}
 
 await serve('switchboard', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
@@ -23,7 +41,9 @@ await serve('switchboard', async () => {
   if (!sb.developmentKey) throw new Error('no development key was created');
   return {
     port: sb.port,
-    key: sb.developmentKey,
+    key: persisted ? await createPersistedApp(sb.port) : sb.developmentKey,
+    // The bench reads the database's size from here after a run (it is removed on close).
+    dataDir,
     async close() {
       await sb.close();
       rmSync(dataDir, { recursive: true, force: true });
