@@ -31,7 +31,6 @@ export const HISTORY_MIGRATION = `
     PRIMARY KEY (app_id, channel, seq, idx)
   );
   CREATE INDEX channel_history_by_time ON channel_history (timestamp);
-  CREATE INDEX channel_history_by_serial ON channel_history (app_id, channel, serial);
   CREATE TABLE channel_state (
     app_id TEXT NOT NULL,
     channel TEXT NOT NULL,
@@ -113,7 +112,7 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const setLatest = db.prepare(
-    `UPDATE channel_history SET latest = ? WHERE app_id = ? AND channel = ? AND serial = ? AND operation = 0`,
+    'UPDATE channel_history SET latest = ? WHERE app_id = ? AND channel = ? AND seq = ? AND idx = ?',
   );
   const setState = db.prepare(
     `INSERT INTO channel_state (app_id, channel, epoch, last_seq) VALUES (?, ?, ?, ?)
@@ -159,7 +158,7 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
       });
     }
     for (const l of batch.latest)
-      setLatest.run(JSON.stringify(l.message, replaceBytes), l.appId, l.channel, l.serial);
+      setLatest.run(JSON.stringify(l.message, replaceBytes), l.appId, l.channel, l.seq, l.index);
     for (const s of batch.states) setState.run(s.appId, s.channel, s.epoch, s.lastSeq);
   });
 

@@ -12,11 +12,13 @@ import { createSqliteHistory } from './history.js';
 export interface SqliteStoreOptions {
   /** Database file path, or `:memory:`. */
   filename: string;
+  /** `normal` (default): durable against process crashes; `full`: against power loss too. */
+  synchronous?: 'normal' | 'full';
 }
 
 /** The embedded default Store: one SQLite file in the data directory (WAL mode), a module per table. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  const db = openDatabase(options.filename);
+  const db = openDatabase(options.filename, options.synchronous);
   return {
     ...createAppsTable(db),
     ...createTokenTables(db),

@@ -27,7 +27,10 @@ const databaseFiles = (filename: string): string[] => [
 ];
 
 /** Opens (creating owner-only) the database in WAL mode and applies pending migrations. */
-export function openDatabase(filename: string): Database.Database {
+export function openDatabase(
+  filename: string,
+  synchronous: 'normal' | 'full' = 'normal',
+): Database.Database {
   const onDisk = filename !== ':memory:';
   if (onDisk) {
     mkdirSync(dirname(filename), { recursive: true, mode: PRIVATE_DIR });
@@ -48,7 +51,9 @@ export function openDatabase(filename: string): Database.Database {
   }
   // Opening in WAL mode may have created -shm (and -wal); check them rather than trust SQLite.
   if (onDisk) for (const file of databaseFiles(filename)) tighten(file, PRIVATE_FILE);
-  db.pragma('synchronous = NORMAL');
+  // NORMAL in WAL mode: a commit survives a process crash; only a power loss or OS crash can undo
+  // the last commits. FULL also syncs the WAL on every commit, for that case, at a cost.
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   // A second process (the operator CLI) may hold the write lock for a moment: wait, not fail.
   db.pragma('busy_timeout = 2000');
   const version = db.pragma('user_version', { simple: true }) as number;

@@ -33,6 +33,8 @@ export interface SwitchboardConfig {
   limits: Partial<Limits>;
   /** Persist every channel's history, not only those of `persisted: true` namespaces. */
   persistAllChannels?: boolean;
+  /** SQLite `synchronous`: `normal` (default) or `full` (durable against power loss too). */
+  sqliteSynchronous?: 'normal' | 'full';
 }
 
 /** Command-line flags, which win over the environment. */
@@ -83,5 +85,11 @@ export function loadConfig(
   if (adminSecret) config.adminSecret = adminSecret;
   if (flags.persistAll || env.SWITCHBOARD_PERSIST_ALL === 'true' || fromFile.persistAllChannels)
     config.persistAllChannels = true;
+  const sync = env.SWITCHBOARD_SQLITE_SYNCHRONOUS ?? fromFile.sqliteSynchronous;
+  if (sync !== undefined) {
+    if (sync !== 'normal' && sync !== 'full')
+      throw new TypeError(`Invalid SQLite synchronous setting: ${sync} (normal or full)`);
+    config.sqliteSynchronous = sync;
+  }
   return config;
 }

@@ -59,7 +59,10 @@ export async function startSwitchboard(
     options.store ??
     (options.memoryStore
       ? createMemoryStore()
-      : createSqliteStore({ filename: join(config.dataDir, 'switchboard.sqlite') }));
+      : createSqliteStore({
+          filename: join(config.dataDir, 'switchboard.sqlite'),
+          ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}),
+        }));
   const engine = await createEngine({
     store,
     development: config.development,

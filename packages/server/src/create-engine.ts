@@ -88,7 +88,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
   const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
   const startedAt = clock.now();
-  const historyWriter = createHistoryWriter(options.store);
+  const historyWriter = createHistoryWriter(options.store, limits.historyCommitIntervalMs);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
   const logger = options.logger ?? silentLogger;

@@ -39,6 +39,11 @@ export interface Limits {
   idempotencyWindowMs: number;
   /** Largest history page. */
   maxHistoryLimit: number;
+  /**
+   * Group commit window for persisted channels: writes of this many ms share one transaction
+   * (0: one per event-loop turn). Longer windows cost latency and save commit work.
+   */
+  historyCommitIntervalMs: number;
   /** How long persisted channels' history is kept in the store (Ably's persisted rule: 72 h). */
   persistedHistoryRetentionMs: number;
   /**
@@ -106,6 +111,7 @@ export const DEFAULT_LIMITS: Limits = {
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
+  historyCommitIntervalMs: 0,
   persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
   maxControlRate: 200,
@@ -162,6 +168,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+  historyCommitIntervalMs: {
+    unit: 'ms',
+    over: 'a publish to a persisted channel waits at most this long for its commit to start',
+  },
   persistedHistoryRetentionMs: {
     unit: 'ms',
     over: 'older messages and presence events of persisted channels are pruned (batches, every minute)',

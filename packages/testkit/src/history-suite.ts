@@ -99,7 +99,7 @@ export function runHistoryCases(factory: StoreFactory): void {
     const latest = { ...entry(1).items[0]!, data: Buffer.from('edited'), action: 1 };
     await store.appendHistory({
       entries: [update],
-      latest: [{ appId: 'a', channel: base.channel, serial: 'e.1:0', message: latest }],
+      latest: [{ appId: 'a', channel: base.channel, seq: 1, index: 0, message: latest }],
       states: [],
     });
     const history = await read(store);

@@ -5,6 +5,13 @@ import type { Session } from '../session/session.js';
 /** Connection rows per store call. */
 export const CONNECTION_BATCH = 500;
 
+/**
+ * How often a live connection's row is rewritten as it goes: new and finished connections are
+ * written at the next flush, but rewriting every busy connection each second cost a tenth of the
+ * server's time under load, so activity and counters have this resolution.
+ */
+export const ACTIVITY_REWRITE_MS = 10_000;
+
 /** The connection-stats write-behind state. */
 export interface ConnectionStatsWriter {
   /** A session opened: its row is written by the next flush. */
@@ -25,6 +32,7 @@ interface Tracked {
   writtenIn: number;
   writtenOut: number;
   writtenClientId: string | undefined;
+  writtenAt: number;
   finished?: { at: number; reason: string };
 }
 
@@ -71,6 +79,7 @@ export function createConnectionStatsWriter(
         writtenIn: -1,
         writtenOut: -1,
         writtenClientId: undefined,
+        writtenAt: 0,
       });
     },
     finish(session, reason, now) {
@@ -90,6 +99,7 @@ export function createConnectionStatsWriter(
       for (const t of live.values()) {
         if (batch.length >= CONNECTION_BATCH) break;
         if (!changed(t)) continue;
+        if (t.writtenIn >= 0 && now - t.writtenAt < ACTIVITY_REWRITE_MS) continue;
         if (t.writtenIn >= 0) t.lastActivityAt = now;
         batch.push(t);
       }
@@ -110,6 +120,7 @@ export function createConnectionStatsWriter(
         t.writtenIn = records[i]!.messagesIn;
         t.writtenOut = records[i]!.messagesOut;
         t.writtenClientId = records[i]!.clientId;
+        t.writtenAt = now;
       });
       return full || finished.length > 0;
     },

@@ -198,9 +198,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         timestamp: entry.timestamp,
         items: entry.messages,
       },
-      ...(latest?.serial
-        ? { latest: { appId, channel: name, serial: latest.serial, message: latest } }
-        : {}),
+      ...latestRecord(latest),
       state: { appId, channel: name, epoch, lastSeq: entry.seq },
     });
     return gate.after(committed, () => {
@@ -210,12 +208,24 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   };
 
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
-  const originalOf = (serial: string): Message | undefined => {
+  const positionOf = (serial: string): { seq: number; index: number } | undefined => {
     const colon = serial.lastIndexOf(':');
     const position = parseSerial(serial.slice(0, colon));
     if (!position || position.epoch !== epoch) return undefined;
-    const message = log.find(position.seq)?.messages[Number(serial.slice(colon + 1))];
+    return { seq: position.seq, index: Number(serial.slice(colon + 1)) };
+  };
+  const originalOf = (serial: string): Message | undefined => {
+    const position = positionOf(serial);
+    if (!position) return undefined;
+    const message = log.find(position.seq)?.messages[position.index];
     return message && message.version?.serial === undefined ? message : undefined;
+  };
+  // The stored original is found by its position, which its serial names.
+  const latestRecord = (latest: Message | undefined): { latest?: LatestVersionRecord } => {
+    const position = latest?.serial ? positionOf(latest.serial) : undefined;
+    return latest && position
+      ? { latest: { appId, channel: name, ...position, message: latest } }
+      : {};
   };
 
   const fanOut = (frame: OutboundFrame, modeBit: number, publisher: string | undefined): void => {
@@ -280,11 +290,15 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     }
     options.onDelivered?.(sent);
   };
+  // A persisted channel shows its writes from a commit, which already runs after the turn's
+  // reads: flushing once the commit's promise chains are done (nextTick runs after them), not a
+  // loop iteration later, keeps its latency down and still bundles the commit's messages.
   const enqueue = (entry: LogEntry, publisher: string): void => {
     pending.push({ entry, publisher });
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(flush);
+      if (persistence) process.nextTick(flush);
+      else setImmediate(flush);
     }
   };
 

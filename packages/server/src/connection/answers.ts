@@ -1,5 +1,5 @@
 import { Action, type ProtocolMessage } from '@switchboard/protocol';
-import type { Answer, Session } from '../session/session.js';
+import { flushAcksAfterCommit, type Answer, type Session } from '../session/session.js';
 
 export type { Answer };
 
@@ -14,7 +14,11 @@ function remember(session: Session, msgSerial: number, answer: Answer | undefine
   }
 }
 
-function send(session: Session, msgSerial: number, answer: Answer): void {
+/**
+ * Sends an answer. ACKs are coalesced; those that waited for a commit leave as soon as the commit's
+ * answers are all given, as the commit already ran after the turn's reads.
+ */
+function send(session: Session, msgSerial: number, answer: Answer, waited = false): void {
   if ('error' in answer) {
     session.send({ action: Action.NACK, msgSerial, count: 1, error: answer.error.toJSON() });
     return;
@@ -22,6 +26,7 @@ function send(session: Session, msgSerial: number, answer: Answer): void {
   const pm: ProtocolMessage = { action: Action.ACK, msgSerial, count: 1 };
   if (answer.result) pm.res = [answer.result];
   session.queueAck(pm);
+  if (waited) flushAcksAfterCommit();
 }
 
 /**
@@ -45,7 +50,7 @@ export function answer(
     .then(() => outcome)
     .then((settled) => {
       remember(session, msgSerial, settled);
-      send(session, msgSerial, settled);
+      send(session, msgSerial, settled, true);
     });
   session.answersDue = due;
   void due.finally(() => {

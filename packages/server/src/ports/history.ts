@@ -28,7 +28,9 @@ export interface ChannelStateRecord {
 export interface LatestVersionRecord {
   appId: string;
   channel: string;
-  serial: string;
+  /** The original's position (its serial is `<epoch>.<seq>:<index>`). */
+  seq: number;
+  index: number;
   message: Message;
 }
 

@@ -54,7 +54,10 @@ export function createMemoryHistory(): HistoryStore {
         );
       }
       for (const l of batch.latest) {
-        latest.set(`${channelKey(l.appId, l.channel)}\n${l.serial}`, structuredClone(l.message));
+        latest.set(
+          `${channelKey(l.appId, l.channel)}\n${l.seq}:${l.index}`,
+          structuredClone(l.message),
+        );
       }
       for (const s of batch.states) states.set(channelKey(s.appId, s.channel), { ...s });
     },
@@ -66,8 +69,7 @@ export function createMemoryHistory(): HistoryStore {
       );
       if (q.backwards) rows.reverse();
       return rows.slice(0, q.limit).map((r) => {
-        const serial = (r.item as Message).serial;
-        const newer = !q.asSent && serial ? latest.get(`${key}\n${serial}`) : undefined;
+        const newer = q.asSent ? undefined : latest.get(`${key}\n${r.seq}:${r.index}`);
         return {
           seq: r.seq,
           index: r.index,

@@ -91,6 +91,20 @@ function runAckFlushes(): void {
   ackQueue.length = 0;
 }
 
+let ackFlushTicked = false;
+/**
+ * Sends the queued ACKs once the current promise chains are done rather than a loop iteration
+ * later: for ACKs given from a commit, which already runs after the turn's reads.
+ */
+export function flushAcksAfterCommit(): void {
+  if (ackFlushTicked) return;
+  ackFlushTicked = true;
+  process.nextTick(() => {
+    ackFlushTicked = false;
+    runAckFlushes();
+  });
+}
+
 /** Creates a session in the connected state on a transport. */
 export function createSession(
   ctx: { limits: Limits; clock: Clock },
