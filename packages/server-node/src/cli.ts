@@ -105,9 +105,11 @@ async function main(): Promise<void> {
 // so `npm start -- --port 9000` is unchanged.
 const first = process.argv[2];
 const run =
-  first !== undefined && !first.startsWith('-')
-    ? runAdmin(process.argv.slice(2)).then((code) => void (process.exitCode = code))
-    : main();
+  first === 'help'
+    ? Promise.resolve(console.log(HELP))
+    : first !== undefined && !first.startsWith('-')
+      ? runAdmin(process.argv.slice(2)).then((code) => void (process.exitCode = code))
+      : main();
 run.catch((err: unknown) => {
   console.error(`switchboard: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
