@@ -72,6 +72,12 @@ export const ERROR_CATALOG = [
     name: 'nonceReplayed',
     when: 'A TokenRequest nonce was used before',
   },
+  {
+    code: 40131,
+    statusCode: 401,
+    name: 'keyRevoked',
+    when: "The key was revoked or its app changed it (the ERROR that ends the key's connections)",
+  },
   { code: 40140, statusCode: 401, name: 'tokenError', when: 'A token could not be accepted' },
   { code: 40141, statusCode: 401, name: 'tokenRevoked', when: 'The token was revoked' },
   {
@@ -208,6 +214,7 @@ export const Errors = {
   incompatibleCredentials: (detail: string) => make(40102, 401, detail),
   timestampOutsideWindow: () => make(40104, 401, 'Timestamp not current'),
   nonceReplayed: () => make(40105, 401, 'Nonce value replayed'),
+  keyRevoked: (keyName: string) => make(40131, 401, `Key ${keyName} was revoked`),
   tokenError: (detail: string) => make(40140, 401, detail),
   tokenRevoked: () => make(40141, 401, 'Token revoked'),
   tokenExpired: () => make(40142, 401, 'Token expired'),

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { adminCommandsHelp, runAdmin } from './admin/run-admin.js';
 import { loadConfig } from './config.js';
 import { startSwitchboard } from './start.js';
 
 const HELP = `switchboard — a self-hosted realtime server that speaks the Ably protocol
 
-Usage: switchboard [options]      (npm start runs this)
+Usage: switchboard [options]             run the server (npm start runs this)
+       switchboard <command> [options]   operate on the server's data, running or not
+
+Commands (switchboard <command> --help for each):
+${adminCommandsHelp()}
 
 Options:
   -p, --port <n>        Port for REST and WebSocket (env PORT, default 8080)
@@ -23,7 +28,10 @@ On a first start in development mode with no apps, a development app is created
 and its full-access key printed. Development mode is for one machine: anyone who
 reaches the port can create apps, so bind it elsewhere (--host 0.0.0.0) only on a
 network you trust. Production mode without SWITCHBOARD_ADMIN_SECRET starts, but
-POST /apps, DELETE /apps and POST /stats are then refused.`;
+POST /apps, DELETE /apps and POST /stats are then refused.
+
+The commands open the same SQLite database as the server (same --data-dir and environment),
+whether it runs or not; a running server sees apps and keys they change within 2 seconds.`;
 
 function snippet(key: string, port: number): string {
   return `
@@ -97,7 +105,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
+// A first argument that is not a flag names an operator command; anything else runs the server,
+// so `npm start -- --port 9000` is unchanged.
+const first = process.argv[2];
+const run =
+  first === 'help'
+    ? Promise.resolve(console.log(HELP))
+    : first !== undefined && !first.startsWith('-')
+      ? runAdmin(process.argv.slice(2)).then((code) => void (process.exitCode = code))
+      : main();
+run.catch((err: unknown) => {
   console.error(`switchboard: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { Action } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
+import { startAppReload } from './apps/app-reload.js';
 import { appFromSpec } from './apps/provision.js';
 import { startAuditTrail, type AuditReader } from './audit/audit-trail.js';
 import { createNonceCache } from './auth/nonce-cache.js';
@@ -39,6 +40,11 @@ export interface EngineOptions {
   serverId?: string;
   /** Persist every channel's history, not only those of `persisted` namespaces. */
   persistAllChannels?: boolean;
+  /**
+   * How often apps and keys are reread from the store (ms; default `APP_RELOAD_MS`, 0 never), so
+   * that what another process such as the operator CLI writes there reaches this server.
+   */
+  appReloadMs?: number;
 }
 
 /** The Switchboard engine: the host feeds it sockets and HTTP requests. */
@@ -139,6 +145,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ),
     );
   const retention = startRetentionSweep(ctx);
+  const appReload = startAppReload(ctx, options.appReloadMs);
 
   // Keep-alive (RTN23): something reaches every client at least once per maxIdleInterval.
   const keepAliveEvery = Math.max(250, Math.floor(limits.maxIdleIntervalMs / 3));
@@ -184,6 +191,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       clearInterval(keepAlive);
       clearInterval(sweep);
       for (const t of revocationTimers) t.cancel();
+      await appReload.stop();
       await retention.stop();
       for (const s of [...ctx.connections.all()]) {
         const t = s.transport;

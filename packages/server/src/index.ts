@@ -33,7 +33,10 @@ export { createSystemClock } from './ports/clock.js';
 export type { Clock, TimerHandle } from './ports/clock.js';
 export { DEFAULT_LIMITS, LIMIT_DOCS } from './limits.js';
 export type { Limits } from './limits.js';
-export { describeApp } from './apps/provision.js';
+export { appFromSpec, describeApp, keyFromSpec } from './apps/provision.js';
+export { APP_RELOAD_MS } from './apps/app-reload.js';
+export { tokenForKey } from './auth/token-request.js';
+export type { TokenDetails, TokenParams } from './auth/token-request.js';
 export type {
   HistoryStore,
   HistoryBatch,

@@ -5,7 +5,11 @@ import type { AppRecord, KeyRecord, NamespaceRecord, PresenceFixture } from '../
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function keyFromSpec(appId: string, spec: unknown): KeyRecord {
+/**
+ * Builds a new key of an app from a spec as `POST /apps` takes it: `capability` (object or JSON
+ * text, default full access) and `revocableTokens`; the key id and secret are random.
+ */
+export function keyFromSpec(appId: string, spec: unknown): KeyRecord {
   const s = isObj(spec) ? spec : {};
   const capability =
     s.capability === undefined ? '{"*":["*"]}' : stringifyCapability(parseCapability(s.capability));

@@ -5,9 +5,11 @@ import {
   intersectCapabilities,
   parseCapability,
   stringifyCapability,
+  type Capability,
 } from '@switchboard/protocol';
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Limits } from '../limits.js';
+import type { KeyRecord } from '../ports/store.js';
 import type { NonceCache } from './nonce-cache.js';
 import { signToken } from './token.js';
 
@@ -44,6 +46,20 @@ export function issueToken(
 ): TokenDetails {
   const key = registry.findKey(keyName);
   if (!key) throw Errors.notFound(`Key not found: ${keyName}`);
+  return tokenForKey(key, params, limits, now);
+}
+
+/**
+ * Signs a token with a key the caller already holds, as `issueToken` does: ttl checked against
+ * `maxTokenTtlMs`, the requested capability intersected with the key's (RSA10). The operator CLI
+ * mints tokens this way from the store, without a running server.
+ */
+export function tokenForKey(
+  key: Pick<KeyRecord, 'keyName' | 'secret' | 'capability'> & { parsedCapability?: Capability },
+  params: TokenParams,
+  limits: Pick<Limits, 'defaultTokenTtlMs' | 'maxTokenTtlMs'>,
+  now: number,
+): TokenDetails {
   let ttl = limits.defaultTokenTtlMs;
   if (params.ttl !== undefined && params.ttl !== null && params.ttl !== '') {
     const n = Number(params.ttl);
@@ -56,7 +72,9 @@ export function issueToken(
     params.capability === undefined || params.capability === null || params.capability === ''
       ? FULL_CAPABILITY
       : parseCapability(params.capability);
-  const capability = stringifyCapability(intersectCapabilities(requested, key.parsedCapability));
+  const keyCapability =
+    key.parsedCapability ?? (key.capability ? parseCapability(key.capability) : FULL_CAPABILITY);
+  const capability = stringifyCapability(intersectCapabilities(requested, keyCapability));
   let clientId: string | undefined;
   if (params.clientId !== undefined && params.clientId !== null) {
     if (typeof params.clientId !== 'string' || params.clientId === '') {
@@ -65,7 +83,7 @@ export function issueToken(
     clientId = params.clientId;
   }
   const claims = {
-    keyName,
+    keyName: key.keyName,
     capability,
     issued: now,
     expires: now + ttl,

@@ -201,10 +201,27 @@ export function sendFatal(transport: Transport, error: ErrorInfo): void {
  * stays reachable.
  */
 export function endAppConnections(ctx: EngineContext, appId: string, error: ErrorInfo): void {
+  endConnectionsWhere(ctx, (s) => s.auth.app.record.id === appId, 'app deleted', error);
+}
+
+/**
+ * Ends every connection authenticated with a key (Basic, or a token it signed) that no longer
+ * exists, the same way: with the key gone, nothing it granted may stay connected.
+ */
+export function endKeyConnections(ctx: EngineContext, keyName: string, error: ErrorInfo): void {
+  endConnectionsWhere(ctx, (s) => s.auth.key.keyName === keyName, 'key revoked', error);
+}
+
+function endConnectionsWhere(
+  ctx: EngineContext,
+  matches: (session: Session) => boolean,
+  reason: string,
+  error: ErrorInfo,
+): void {
   for (const session of [...ctx.connections.all()]) {
-    if (session.auth.app.record.id !== appId) continue;
+    if (!matches(session)) continue;
     const transport = session.transport;
-    discardSession(ctx, session, 'app deleted');
+    discardSession(ctx, session, reason);
     session.transport = undefined;
     if (transport) sendFatal(transport, error);
   }
