@@ -3,14 +3,13 @@ import type { Logger } from '../context.js';
 import type { Limits } from '../limits.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
+import { startPeriodicTask, type PeriodicTask } from '../periodic-task.js';
 
 /** How often the operational tables are pruned. */
 export const AUDIT_SWEEP_MS = 60_000;
 
 /** A running sweep; `stop` waits for a prune in progress so the store can close after. */
-export interface AuditRetentionSweep {
-  stop(): Promise<void>;
-}
+export type AuditRetentionSweep = PeriodicTask;
 
 /**
  * Prunes each operational table past its retention, in PRUNE_BATCH deletes with a yield between
@@ -22,7 +21,6 @@ export function startAuditRetention(
   clock: Clock,
   logger: Logger,
 ): AuditRetentionSweep {
-  let running: Promise<void> | undefined;
   const sweep = async (): Promise<void> => {
     const now = clock.now();
     const before = (ms: number): number => now - ms;
@@ -34,24 +32,5 @@ export function startAuditRetention(
     await pruneInBatches((n) => store.pruneStatsMinutes(before(limits.statsRetentionMs), n));
     await pruneInBatches((n) => store.pruneHistory(before(limits.persistedHistoryRetentionMs), n));
   };
-  const run = (): void => {
-    if (running) return;
-    running = sweep()
-      // A failed prune only leaves rows for the next sweep; it must not take the server down.
-      .catch((err: unknown) =>
-        logger.warn('Pruning the operational tables failed', { error: String(err) }),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  run();
-  const timer = setInterval(run, AUDIT_SWEEP_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodicTask(sweep, AUDIT_SWEEP_MS, logger, 'Pruning the operational tables failed');
 }
