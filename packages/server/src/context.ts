@@ -1,3 +1,4 @@
+import type { Logger } from './logger.js';
 import type { AppRegistry } from './apps/app-registry.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
@@ -9,11 +10,7 @@ import type { Clock } from './ports/clock.js';
 import type { HistoryStore } from './ports/history.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
 
-/** A place for the engine to say what happened; the host decides where it goes. */
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from './logger.js';
 
 /** Everything the engine's handlers share, built once by createEngine. */
 export interface EngineContext {

@@ -1,4 +1,4 @@
-import type { Logger } from './context.js';
+import type { Logger } from './logger.js';
 
 /** A task run now and then every interval; `stop` waits for a run in progress. */
 export interface PeriodicTask {

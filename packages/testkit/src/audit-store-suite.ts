@@ -6,7 +6,7 @@ import type {
   StorePage,
 } from '@switchboard/server';
 import { expect, it } from 'vitest';
-import type { StoreFactory } from './store-suite.js';
+import type { StoreFactory } from './store-factory.js';
 
 function channel(name: string, at: number, active = true, appId = 'a'): ChannelRecord {
   const colon = name.indexOf(':');

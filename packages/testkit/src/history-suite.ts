@@ -1,6 +1,6 @@
 import type { HistoryEntryRecord, HistoryQuery, Store } from '@switchboard/server';
 import { expect, it } from 'vitest';
-import type { StoreFactory } from './store-suite.js';
+import type { StoreFactory } from './store-factory.js';
 
 const base = { appId: 'a', channel: 'persisted:room', kind: 'message' } as const;
 

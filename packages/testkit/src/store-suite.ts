@@ -1,14 +1,10 @@
 import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
 import { describe, expect, it } from 'vitest';
 import { runHistoryCases } from './history-suite.js';
+import type { StoreFactory } from './store-factory.js';
 import { auditStoreCases } from './audit-store-suite.js';
 
-/** How a store under test is made: `reopen` returns a store over the same data, as after a restart. */
-export interface StoreFactory {
-  open(): Promise<Store> | Store;
-  /** For durable stores: a second store over the same data. Omit for in-memory stores. */
-  reopen?(): Promise<Store> | Store;
-}
+export type { StoreFactory } from './store-factory.js';
 
 function app(id: string, createdAt: number): AppRecord {
   return {

@@ -1,5 +1,5 @@
 import { pruneInBatches } from '../auth/prune-in-batches.js';
-import type { Logger } from '../context.js';
+import type { Logger } from '../logger.js';
 import type { Limits } from '../limits.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';

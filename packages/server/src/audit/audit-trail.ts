@@ -1,4 +1,4 @@
-import type { Logger } from '../context.js';
+import type { Logger } from '../logger.js';
 import type { Limits } from '../limits.js';
 import type {
   ChannelQuery,

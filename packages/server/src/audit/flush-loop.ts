@@ -1,4 +1,4 @@
-import type { Logger } from '../context.js';
+import type { Logger } from '../logger.js';
 
 /** How often a failing write-behind path repeats its warning (the first failure always warns). */
 const WARN_EVERY_MS = 30_000;
