@@ -68,7 +68,11 @@ describe.each(FORMATS)('persisted history across a restart over %s', (format) =>
     const channelName = `persisted:through-${format}`;
     const proxy = await startTcpProxy(server().port);
     const subscriber = track(
-      new Ably.Realtime({ ...realtimeOptions(server(), format), port: proxy.port }),
+      // Retry soon after the restart rather than after the default 15 s.
+      new Ably.Realtime({
+        ...realtimeOptions(server(), format, { disconnectedRetryTimeout: 250 }),
+        port: proxy.port,
+      }),
     );
     const channel = subscriber.channels.get(channelName);
     const got = collect<string>();
