@@ -1,4 +1,4 @@
-import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switchboard/server';
+import type { AppRecord, RevocationRecord, UsedNonceRecord } from '@switchboard/server';
 import { describe, expect, it } from 'vitest';
 import { runHistoryCases } from './history-suite.js';
 import type { StoreFactory } from './store-factory.js';

@@ -13,26 +13,15 @@ import type {
   LatestVersionRecord,
 } from '../ports/history.js';
 import { createCommitGate } from './commit-gate.js';
+import { createFanOut, type Subscriber } from './fan-out.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
-import { createOutboundFrame, type OutboundFrame } from './outbound-frame.js';
+import { createOutboundFrame } from './outbound-frame.js';
 import { createPresenceSet, type PresenceSet } from './presence-set.js';
 import { formatSerial, parseSerial } from './serial.js';
 
-/** A connection's presence on a channel, as the channel sees it (implemented by the connection). */
-export interface Subscriber {
-  readonly connectionId: string;
-  /** Whether this connection wants its own messages back (`echo`). */
-  readonly echo: boolean;
-  /** Granted mode bits for this attachment. */
-  readonly modes: number;
-  /** False while a resumed connection waits for its re-ATTACH (live frames would be dropped). */
-  readonly live: boolean;
-  /** The channel sequence its attach covered (by ATTACHED or its backlog); live delivery starts after it. */
-  readonly liveFromSeq: number;
-  send(frame: OutboundFrame): void;
-}
+export type { Subscriber } from './fan-out.js';
 
 /** What a publisher hands the channel: already validated, stamped messages. */
 export interface Publication {
@@ -228,79 +217,17 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       : {};
   };
 
-  const fanOut = (frame: OutboundFrame, modeBit: number, publisher: string | undefined): void => {
-    for (const sub of subscribers) {
-      if (!sub.live || (sub.modes & modeBit) === 0) continue;
-      if (!sub.echo && sub.connectionId === publisher) continue;
-      sub.send(frame);
-    }
-  };
-
-  // Messages published in one event-loop turn leave as one ProtocolMessage per channel (the
-  // protocol allows several messages per MESSAGE), so a burst costs one frame per subscriber.
-  let pending: { entry: LogEntry; publisher: string }[] = [];
-  let flushScheduled = false;
-  const flush = (): void => {
-    flushScheduled = false;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    let sent = 0;
-    if (batch.length === 1) {
-      const only = batch[0]!;
-      for (const sub of subscribers) {
-        if (sub.liveFromSeq < only.entry.seq) {
-          if (
-            sub.live &&
-            sub.modes & Flag.SUBSCRIBE &&
-            (sub.echo || sub.connectionId !== only.publisher)
-          ) {
-            sub.send(only.entry.frame);
-            sent += only.entry.messages.length;
-          }
-        }
-      }
-      options.onDelivered?.(sent);
-      return;
-    }
-    const firstSeq = batch[0]!.entry.seq;
-    const last = batch[batch.length - 1]!.entry;
-    const publishers = new Set(batch.map((b) => b.publisher));
-    const bundle = createOutboundFrame({
-      action: Action.MESSAGE,
-      channel: name,
-      channelSerial: serialOf(last.seq),
-      timestamp: last.timestamp,
-      messages: batch.flatMap((b) => b.entry.messages),
-    });
-    for (const sub of subscribers) {
-      if (!sub.live || (sub.modes & Flag.SUBSCRIBE) === 0) continue;
-      if (sub.liveFromSeq < firstSeq && (sub.echo || !publishers.has(sub.connectionId))) {
-        sub.send(bundle);
-        sent += bundle.pm.messages!.length;
-        continue;
-      }
-      // Attached mid-batch, or must not see its own messages: send its share entry by entry.
-      for (const b of batch) {
-        if (b.entry.seq > sub.liveFromSeq && (sub.echo || b.publisher !== sub.connectionId)) {
-          sub.send(b.entry.frame);
-          sent += b.entry.messages.length;
-        }
-      }
-    }
-    options.onDelivered?.(sent);
-  };
-  // A persisted channel shows its writes from a commit, which already runs after the turn's
-  // reads: flushing once the commit's promise chains are done (nextTick runs after them), not a
-  // loop iteration later, keeps its latency down and still bundles the commit's messages.
-  const enqueue = (entry: LogEntry, publisher: string): void => {
-    pending.push({ entry, publisher });
-    if (!flushScheduled) {
-      flushScheduled = true;
-      if (persistence) process.nextTick(flush);
-      else setImmediate(flush);
-    }
-  };
+  const {
+    send: fanOut,
+    enqueue,
+    flush,
+  } = createFanOut({
+    channel: name,
+    subscribers,
+    serialOf,
+    ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
+    afterCommit: persistence !== undefined,
+  });
 
   return {
     appId,
