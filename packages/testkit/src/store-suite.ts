@@ -2,6 +2,7 @@ import type { AppRecord, RevocationRecord, Store, UsedNonceRecord } from '@switc
 import { describe, expect, it } from 'vitest';
 import { runHistoryCases } from './history-suite.js';
 import { auditStoreCases } from './audit-store-suite.js';
+import { pushStoreCases } from './push-store-suite.js';
 
 /** How a store under test is made: `reopen` returns a store over the same data, as after a restart. */
 export interface StoreFactory {
@@ -38,6 +39,7 @@ const byNonce = (x: UsedNonceRecord, y: UsedNonceRecord) =>
 export function runStoreSuite(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     runHistoryCases(factory);
+    pushStoreCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));
