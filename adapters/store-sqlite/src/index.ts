@@ -7,6 +7,8 @@ import { openDatabase } from './open-database.js';
 import { createStatsMinutesTable } from './stats-minutes-table.js';
 import { createTokenTables } from './token-tables.js';
 import { createSqliteHistory } from './history.js';
+import { createPushDevicesTable } from './push-devices-table.js';
+import { createPushSubscriptionsTable } from './push-subscriptions-table.js';
 
 /** Options for the SQLite store. */
 export interface SqliteStoreOptions {
@@ -27,6 +29,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createConnectionStatsTable(db),
     ...createStatsMinutesTable(db),
     ...createSqliteHistory(db),
+    ...createPushDevicesTable(db),
+    ...createPushSubscriptionsTable(db),
     close: async () => void db.close(),
   };
 }

@@ -82,4 +82,22 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX stats_minutes_by_minute ON stats_minutes (minute);`,
   HISTORY_MIGRATION,
+  // Push devices and channel subscriptions (RSH1b, RSH1c). A subscription names a device or a
+  // clientId (`kind`); the by-target indexes serve removal of a device and listing by target.
+  `CREATE TABLE push_devices (
+     app_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     client_id TEXT,
+     record TEXT NOT NULL,
+     PRIMARY KEY (app_id, id)
+   );
+   CREATE INDEX push_devices_by_client ON push_devices (app_id, client_id, id);
+   CREATE TABLE push_subscriptions (
+     app_id TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     target_id TEXT NOT NULL,
+     PRIMARY KEY (app_id, channel, kind, target_id)
+   );
+   CREATE INDEX push_subscriptions_by_target ON push_subscriptions (app_id, kind, target_id);`,
 ];

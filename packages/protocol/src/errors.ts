@@ -105,6 +105,18 @@ export const ERROR_CATALOG = [
     when: 'The credentials lack the capability for this operation on this channel',
   },
   {
+    code: 40160,
+    statusCode: 401,
+    name: 'pushNotPermitted',
+    when: "A push admin route without push-admin, or a device route without that device's identity",
+  },
+  {
+    code: 40000,
+    statusCode: 400,
+    name: 'invalidDeviceRegistration',
+    when: 'A device registration lacks a field or has a bad value (the message names the field)',
+  },
+  {
     code: 40161,
     statusCode: 401,
     name: 'identifiedClientRequired',
@@ -225,6 +237,9 @@ export const Errors = {
   capabilityEmpty: () => make(40160, 401, 'Capability is empty after intersection with the key'),
   modeNotGranted: (mode: string, channel: string) =>
     make(40160, 401, `Channel "${channel}" was not attached with the ${mode} mode`),
+  pushNotPermitted: (detail: string) => make(40160, 401, `Push action not permitted: ${detail}`),
+  invalidDeviceRegistration: (field: string, detail: string) =>
+    make(40000, 400, `Invalid device registration: ${field} ${detail}`),
   identifiedClientRequired: (channel: string) =>
     make(40161, 401, `Channel "${channel}" requires an identified client`),
   forbidden: (detail: string) => make(40300, 403, detail),

@@ -7,6 +7,7 @@ import {
   type Engine,
   type Logger,
   type Store,
+  type PushSender,
 } from '@switchboard/server';
 import type { SwitchboardConfig } from './config.js';
 import { preparePrivateDataDir } from './data-dir.js';
@@ -30,6 +31,8 @@ export interface StartOptions {
   /** A store to use instead (tests inject one that fails on demand). */
   store?: Store;
   logger?: Logger;
+  /** Where pushes go (the engine's default records them); the Expo adapter plugs in here. */
+  pushSender?: PushSender;
 }
 
 function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
@@ -70,6 +73,7 @@ export async function startSwitchboard(
     ...(config.persistAllChannels ? { persistAllChannels: true } : {}),
     ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.pushSender ? { pushSender: options.pushSender } : {}),
   });
   for (const app of config.apps) await engine.apps.save(configAppRecord(app));
   let developmentKey: string | undefined;

@@ -8,6 +8,8 @@ import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
 import type { HistoryStore } from './ports/history.js';
+import type { PushSender } from './ports/push-sender.js';
+import type { PushStore } from './ports/push-store.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
 
 export type { Logger } from './logger.js';
@@ -22,6 +24,10 @@ export interface EngineContext {
   /** Persisted channels' history (the Store's history part). */
   readonly history: HistoryStore;
   readonly connections: ConnectionTable;
+  /** Push devices and channel subscriptions (the Store's push part). */
+  readonly pushStore: PushStore;
+  /** Where pushes to real transports go (RSH1a). */
+  readonly pushSender: PushSender;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;

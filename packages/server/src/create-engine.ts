@@ -24,6 +24,7 @@ import { randomId } from './ids.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { createSystemClock, type Clock, type TimerHandle } from './ports/clock.js';
 import type { AppRecord, Store } from './ports/store.js';
+import { createRecordingPushSender, type PushSender } from './ports/push-sender.js';
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
 import { handleRest } from './rest/router.js';
@@ -45,6 +46,11 @@ export interface EngineOptions {
    * that what another process such as the operator CLI writes there reaches this server.
    */
   appReloadMs?: number;
+  /**
+   * Where pushes go (`POST /push/publish`, channel publishes with `extras.push`). Default: a
+   * recording sender that delivers nothing; pass one to observe pushes or to reach Expo.
+   */
+  pushSender?: PushSender;
 }
 
 /** The Switchboard engine: the host feeds it sockets and HTTP requests. */
@@ -123,6 +129,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ),
     history: options.store,
     connections: createConnectionTable(),
+    pushStore: options.store,
+    pushSender: options.pushSender ?? createRecordingPushSender(),
     nonces,
     revocations,
     stats,

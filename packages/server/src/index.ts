@@ -48,3 +48,27 @@ export type {
   LatestVersionRecord,
   RecentMessageId,
 } from './ports/history.js';
+export { createRecordingPushSender } from './ports/push-sender.js';
+export type {
+  PushSender,
+  PushDelivery,
+  PushOutcome,
+  PushPayload,
+  RecordingPushSender,
+} from './ports/push-sender.js';
+export { createMemoryPushStore } from './ports/memory-push-store.js';
+export {
+  parseSubscriptionCursor,
+  subscriptionCursor,
+  subscriptionMatches,
+} from './ports/push-store.js';
+export type {
+  PushStore,
+  PushDeviceRecord,
+  PushDeviceFilter,
+  PushSubscriptionRecord,
+  PushSubscriptionFilter,
+  PushPageQuery,
+  PushRecipient,
+  DevicePushState,
+} from './ports/push-store.js';

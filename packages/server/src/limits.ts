@@ -40,6 +40,11 @@ export interface Limits {
   /** Largest history page. */
   maxHistoryLimit: number;
   /**
+   * Devices one push reaches at most: those of one clientId for `POST /push/publish`, or those
+   * subscribed to the channel for a publish with `extras.push`. Beyond it: not pushed.
+   */
+  maxPushDevicesPerDelivery: number;
+  /**
    * Group commit window for persisted channels: writes of this many ms share one transaction
    * (0: one per event-loop turn). Longer windows cost latency and save commit work.
    */
@@ -111,6 +116,7 @@ export const DEFAULT_LIMITS: Limits = {
   tokenRequestWindowMs: 10 * 60_000,
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
+  maxPushDevicesPerDelivery: 1000,
   historyCommitIntervalMs: 0,
   persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
@@ -168,6 +174,7 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   },
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
+  maxPushDevicesPerDelivery: { unit: 'devices', over: 'the remaining devices are not pushed' },
   historyCommitIntervalMs: {
     unit: 'ms',
     over: 'a publish to a persisted channel waits at most this long for its commit to start',

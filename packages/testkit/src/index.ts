@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSwitchboard, type Switchboard } from '@switchboard/server-node';
-import type { Limits, Store } from '@switchboard/server';
+import type { Limits, PushSender, Store } from '@switchboard/server';
 
 /** A key of a test app, in the shapes tests need. */
 export interface TestKey {
@@ -49,6 +49,7 @@ export interface TestServerOptions {
     persisted?: boolean;
     authenticated?: boolean;
     mutableMessages?: boolean;
+    pushEnabled?: boolean;
   }[];
   channels?: { name: string; presence: { clientId: string; data?: string }[] }[];
   limits?: Partial<Limits>;
@@ -61,6 +62,8 @@ export interface TestServerOptions {
   /** Production mode (admin routes need `adminSecret`); development by default, as in tests. */
   production?: boolean;
   adminSecret?: string;
+  /** Where the server sends pushes: pass a recording sender to see them. */
+  pushSender?: PushSender;
 }
 
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
@@ -79,7 +82,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         limits: options.limits ?? {},
         ...(options.persistAllChannels ? { persistAllChannels: true } : {}),
       },
-      { memoryStore: !options.sqlite, ...(options.store ? { store: options.store } : {}) },
+      {
+        memoryStore: !options.sqlite,
+        ...(options.store ? { store: options.store } : {}),
+        ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+      },
     );
   let switchboard = await start();
   const record = await switchboard.engine.createApp({

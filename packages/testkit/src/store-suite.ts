@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runHistoryCases } from './history-suite.js';
 import type { StoreFactory } from './store-factory.js';
 import { auditStoreCases } from './audit-store-suite.js';
+import { pushStoreCases } from './push-store-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -34,6 +35,7 @@ const byNonce = (x: UsedNonceRecord, y: UsedNonceRecord) =>
 export function runStoreSuite(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     runHistoryCases(factory);
+    pushStoreCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

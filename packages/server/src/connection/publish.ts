@@ -1,3 +1,4 @@
+import { pushForChannelMessages } from '../push/push-dispatch.js';
 import {
   Action,
   Errors,
@@ -121,6 +122,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     );
     recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
     ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
+    pushForChannelMessages(ctx, session.auth.app, name, stamped);
     session.messagesIn += stamped.length;
     ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {

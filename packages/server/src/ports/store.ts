@@ -3,6 +3,8 @@ import { createMemoryHistory } from './memory-history.js';
 import type { AuditStore } from './audit-store.js';
 import { createMemoryAuditStore } from './memory-audit-store.js';
 import { pruneMap } from './memory-paging.js';
+import type { PushStore } from './push-store.js';
+import { createMemoryPushStore } from './memory-push-store.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -59,9 +61,10 @@ export interface UsedNonceRecord {
 
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
- * written through), and the operational tables of AuditStore (written behind in batches).
+ * written through), the operational tables of AuditStore (written behind in batches), and push
+ * devices and subscriptions (PushStore).
  */
-export interface Store extends HistoryStore, AuditStore {
+export interface Store extends HistoryStore, AuditStore, PushStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -88,6 +91,7 @@ export function createMemoryStore(): Store {
   return {
     ...createMemoryHistory(),
     ...createMemoryAuditStore(),
+    ...createMemoryPushStore(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

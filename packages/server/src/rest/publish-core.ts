@@ -5,6 +5,7 @@ import { stampMessage } from '../connection/publish-checks.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { recordInbound } from '../stats/record-inbound.js';
+import { pushForChannelMessages } from '../push/push-dispatch.js';
 
 /** What a REST publish to one channel returns (RSL1, BatchPublishSuccessResult). */
 export interface ChannelPublishResult {
@@ -62,6 +63,7 @@ export function publishToChannel(
   );
   recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
   ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
+  pushForChannelMessages(ctx, auth.app, name, stamped);
   const result = { channel: name, messageId: base, serials };
   return committed ? { result, committed } : { result };
 }

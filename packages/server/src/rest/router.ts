@@ -20,6 +20,21 @@ import {
 import { batchPresenceRoute, batchPublishRoute, revokeTokensRoute } from './routes/batch-routes.js';
 import { postStatsRoute, statsRoute } from './routes/stats-routes.js';
 import { disconnectRevoked } from '../connection/lifecycle.js';
+import {
+  getDeviceRoute,
+  listDevicesRoute,
+  registerDeviceRoute,
+  removeDeviceRoute,
+  removeDevicesRoute,
+  saveDeviceRoute,
+} from './routes/push-device-routes.js';
+import {
+  listPushChannelsRoute,
+  listSubscriptionsRoute,
+  removeSubscriptionsRoute,
+  saveSubscriptionRoute,
+} from './routes/push-subscription-routes.js';
+import { pushPublishRoute } from './routes/push-publish-route.js';
 
 type Handler = (
   ctx: EngineContext,
@@ -61,6 +76,19 @@ const ROUTES: Route[] = [
   ),
   route('GET', '/stats', statsRoute),
   route('POST', '/stats', postStatsRoute),
+  // The push admin API (RSH1) and device activation (RSH3).
+  route('POST', '/push/publish', pushPublishRoute),
+  route('POST', '/push/deviceRegistrations', registerDeviceRoute),
+  route('GET', '/push/deviceRegistrations', listDevicesRoute),
+  route('DELETE', '/push/deviceRegistrations', removeDevicesRoute),
+  route('GET', '/push/deviceRegistrations/{id}', getDeviceRoute),
+  route('PUT', '/push/deviceRegistrations/{id}', saveDeviceRoute),
+  route('PATCH', '/push/deviceRegistrations/{id}', saveDeviceRoute),
+  route('DELETE', '/push/deviceRegistrations/{id}', removeDeviceRoute),
+  route('POST', '/push/channelSubscriptions', saveSubscriptionRoute),
+  route('GET', '/push/channelSubscriptions', listSubscriptionsRoute),
+  route('DELETE', '/push/channelSubscriptions', removeSubscriptionsRoute),
+  route('GET', '/push/channels', listPushChannelsRoute),
 ];
 
 /**
