@@ -1,6 +1,6 @@
 import type { PushDeviceRecord, PushSubscriptionRecord } from '@switchboard/server';
 import { expect, it } from 'vitest';
-import type { StoreFactory } from './store-suite.js';
+import type { StoreFactory } from './store-factory.js';
 
 function device(id: string, clientId?: string, appId = 'a'): PushDeviceRecord {
   return {
