@@ -24,14 +24,19 @@ Options:
                         CORS origins only from SWITCHBOARD_CORS_ORIGINS (env SWITCHBOARD_MODE)
   -h, --help            Show this help
 
+Storage: SQLite in the data directory by default. Set DATABASE_URL (or "databaseUrl" in the
+config file), e.g. postgres://user:pass@db:5432/switchboard, to keep everything in PostgreSQL
+instead, as several nodes need; SWITCHBOARD_DATABASE_SCHEMA ("databaseSchema") picks a schema.
+Tables are created and migrated on start (see docs/deploy.md for the ones you can query).
+
 On a first start in development mode with no apps, a development app is created
 and its full-access key printed. Development mode is for one machine: anyone who
 reaches the port can create apps, so bind it elsewhere (--host 0.0.0.0) only on a
 network you trust. Production mode without SWITCHBOARD_ADMIN_SECRET starts, but
 POST /apps, DELETE /apps and POST /stats are then refused.
 
-The commands open the same SQLite database as the server (same --data-dir and environment),
-whether it runs or not; a running server sees apps and keys they change within 2 seconds.`;
+The commands open the same database as the server (same --data-dir, DATABASE_URL and the rest
+of the environment), whether it runs or not; a running server sees apps and keys they change within 2 seconds.`;
 
 function snippet(key: string, port: number): string {
   return `

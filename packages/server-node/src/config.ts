@@ -35,6 +35,13 @@ export interface SwitchboardConfig {
   persistAllChannels?: boolean;
   /** SQLite `synchronous`: `normal` (default) or `full` (durable against power loss too). */
   sqliteSynchronous?: 'normal' | 'full';
+  /**
+   * PostgreSQL connection string (env DATABASE_URL): the store of record is then PostgreSQL, not
+   * SQLite under `dataDir`. Several nodes share one database this way.
+   */
+  databaseUrl?: string;
+  /** PostgreSQL schema for Switchboard's tables (env SWITCHBOARD_DATABASE_SCHEMA). */
+  databaseSchema?: string;
 }
 
 /** Command-line flags, which win over the environment. */
@@ -90,6 +97,15 @@ export function loadConfig(
     if (sync !== 'normal' && sync !== 'full')
       throw new TypeError(`Invalid SQLite synchronous setting: ${sync} (normal or full)`);
     config.sqliteSynchronous = sync;
+  }
+  // An empty DATABASE_URL counts as unset, so a blank line in an env file keeps SQLite.
+  const databaseUrl = env.DATABASE_URL || fromFile.databaseUrl;
+  if (databaseUrl) config.databaseUrl = databaseUrl;
+  const databaseSchema = env.SWITCHBOARD_DATABASE_SCHEMA || fromFile.databaseSchema;
+  if (databaseSchema) {
+    if (!databaseUrl)
+      throw new TypeError('SWITCHBOARD_DATABASE_SCHEMA (databaseSchema) needs DATABASE_URL');
+    config.databaseSchema = databaseSchema;
   }
   return config;
 }

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { createSqliteStore } from '@switchboard/store-sqlite';
 import {
   createEngine,
   createMemoryStore,
@@ -10,8 +8,8 @@ import {
   type PushSender,
 } from '@switchboard/server';
 import type { SwitchboardConfig } from './config.js';
-import { preparePrivateDataDir } from './data-dir.js';
 import { startHost, type Host } from './http-host.js';
+import { openConfiguredStore } from './open-store.js';
 
 /** A running Switchboard: engine, store and listener. */
 export interface Switchboard {
@@ -26,7 +24,7 @@ export interface Switchboard {
 
 /** Options beyond the config file, mostly for tests. */
 export interface StartOptions {
-  /** Use an in-memory store instead of SQLite under the data directory. */
+  /** Use an in-memory store instead of the configured one (SQLite or PostgreSQL). */
   memoryStore?: boolean;
   /** A store to use instead (tests inject one that fails on demand). */
   store?: Store;
@@ -56,25 +54,25 @@ export async function startSwitchboard(
   config: SwitchboardConfig,
   options: StartOptions = {},
 ): Promise<Switchboard> {
-  const inMemory = options.memoryStore || options.store !== undefined;
-  if (!inMemory) preparePrivateDataDir(config.dataDir);
   const store: Store =
     options.store ??
-    (options.memoryStore
-      ? createMemoryStore()
-      : createSqliteStore({
-          filename: join(config.dataDir, 'switchboard.sqlite'),
-          ...(config.sqliteSynchronous ? { synchronous: config.sqliteSynchronous } : {}),
-        }));
-  const engine = await createEngine({
-    store,
-    development: config.development,
-    limits: config.limits,
-    ...(config.persistAllChannels ? { persistAllChannels: true } : {}),
-    ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.pushSender ? { pushSender: options.pushSender } : {}),
-  });
+    (options.memoryStore ? createMemoryStore() : await openConfiguredStore(config));
+  let engine: Engine;
+  try {
+    engine = await createEngine({
+      store,
+      development: config.development,
+      limits: config.limits,
+      ...(config.persistAllChannels ? { persistAllChannels: true } : {}),
+      ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+    });
+  } catch (err) {
+    // A pool left open would keep the process alive after the error is reported.
+    if (!options.store) await store.close();
+    throw err;
+  }
   for (const app of config.apps) await engine.apps.save(configAppRecord(app));
   let developmentKey: string | undefined;
   if (config.development && engine.apps.count() === 0) {

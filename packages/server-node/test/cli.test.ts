@@ -55,6 +55,12 @@ describe('switchboard CLI', () => {
       expect(result.stdout).toContain(flag);
   });
 
+  it('--help says how to choose PostgreSQL instead of SQLite', () => {
+    const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(result.stdout).toMatch(/DATABASE_URL.*"databaseUrl"/s);
+    expect(result.stdout).toContain('SWITCHBOARD_DATABASE_SCHEMA');
+  });
+
   it('a first start creates a development app and prints a key the official client connects with', async () => {
     const { out, port } = await start([]);
     const key = /Development key: (\S+)/.exec(out)?.[1];

@@ -149,3 +149,5 @@ export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy } from './tcp-proxy.js';
 export { runStoreSuite } from './store-suite.js';
 export type { StoreFactory } from './store-suite.js';
+export { postgresTestSchema } from './postgres.js';
+export type { PostgresTestSchema } from './postgres.js';

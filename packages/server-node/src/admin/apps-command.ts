@@ -100,11 +100,11 @@ export const appsCommand: AdminCommand = {
   async run(args, env) {
     const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
     const [action, ...rest] = positionals;
-    const { dataDir } = adminConfig(values['data-dir'], env);
+    const config = adminConfig(values['data-dir'], env);
     if (action === 'list' && rest.length === 0)
-      return withStore(dataDir, 'read', async (store) => list(await store.listApps()));
+      return withStore(config, 'read', async (store) => list(await store.listApps()));
     if (action === 'create' && rest.length === 0) {
-      return withStore(dataDir, 'write', async (store) => {
+      return withStore(config, 'write', async (store) => {
         if (values.id !== undefined) {
           if (!/^[A-Za-z0-9_-]+$/.test(values.id))
             throw new AdminError('--id may hold only letters, digits, _ and -');
@@ -129,7 +129,7 @@ export const appsCommand: AdminCommand = {
     }
     if (action === 'delete' && rest.length === 1) {
       const appId = rest[0]!;
-      return withStore(dataDir, 'read', async (store) => {
+      return withStore(config, 'read', async (store) => {
         if (!(await store.listApps()).some((a) => a.id === appId))
           throw new AdminError(`unknown app: ${appId}`);
         if (!values.yes) await confirmDelete(appId);

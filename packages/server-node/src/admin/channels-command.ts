@@ -36,8 +36,8 @@ export const channelsCommand: AdminCommand = {
     const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
     if (positionals.length > 0) throw new AdminError(`unexpected argument: ${positionals[0]}`);
     const limit = parseCount('limit', values.limit, 100);
-    const { dataDir } = adminConfig(values['data-dir'], env);
-    return withStore(dataDir, 'read', async (store) => {
+    const config = adminConfig(values['data-dir'], env);
+    return withStore(config, 'read', async (store) => {
       const app = await resolveApp(store, values.app);
       const channels = await collectPages(limit, (pageLimit, cursor) =>
         store.listChannels({

@@ -42,8 +42,8 @@ export const eventsCommand: AdminCommand = {
     const limit = parseCount('limit', values.limit, 100);
     const since = values.since !== undefined ? parseTime(values.since, now) : undefined;
     const until = values.until !== undefined ? parseTime(values.until, now) : undefined;
-    const { dataDir } = adminConfig(values['data-dir'], env);
-    return withStore(dataDir, 'read', async (store) => {
+    const config = adminConfig(values['data-dir'], env);
+    return withStore(config, 'read', async (store) => {
       const app = await resolveApp(store, values.app);
       // Newest first from the store, so --limit keeps the latest; shown oldest first, like a log.
       const events = (

@@ -54,8 +54,8 @@ export const historyCommand: AdminCommand = {
     if (direction !== 'backwards' && direction !== 'forwards')
       throw new AdminError('--direction must be backwards or forwards');
     const limit = parseCount('limit', values.limit, 100);
-    const { dataDir } = adminConfig(values['data-dir'], env);
-    return withStore(dataDir, 'read', async (store) => {
+    const config = adminConfig(values['data-dir'], env);
+    return withStore(config, 'read', async (store) => {
       const app = await resolveApp(store, values.app);
       const items = await store.readHistory({
         appId: app.id,

@@ -64,14 +64,14 @@ export const keysCommand: AdminCommand = {
   async run(args, env) {
     const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
     const [action, ...rest] = positionals;
-    const { dataDir } = adminConfig(values['data-dir'], env);
+    const config = adminConfig(values['data-dir'], env);
     if (action === 'list' && rest.length === 0) {
-      return withStore(dataDir, 'read', async (store) =>
+      return withStore(config, 'read', async (store) =>
         list((await resolveApp(store, values.app)).keys, values.secrets ?? false),
       );
     }
     if (action === 'create' && rest.length === 0) {
-      return withStore(dataDir, 'read', async (store) => {
+      return withStore(config, 'read', async (store) => {
         const app = await resolveApp(store, values.app);
         const key = keyFromSpec(app.id, {
           ...(values.capability !== undefined ? { capability: values.capability } : {}),
@@ -93,7 +93,7 @@ export const keysCommand: AdminCommand = {
       });
     }
     if (action === 'revoke' && rest.length === 1) {
-      return withStore(dataDir, 'read', async (store) => {
+      return withStore(config, 'read', async (store) => {
         const { app, key } = await findKey(store, rest[0]!);
         await store.saveApp({ ...app, keys: app.keys.filter((k) => k.keyName !== key.keyName) });
         return {

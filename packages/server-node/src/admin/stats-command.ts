@@ -83,8 +83,8 @@ export const statsCommand: AdminCommand = {
     const now = Date.now();
     const since = parseTime(values.since ?? DEFAULT_SINCE[u], now);
     const until = values.until !== undefined ? parseTime(values.until, now) : undefined;
-    const { dataDir } = adminConfig(values['data-dir'], env);
-    return withStore(dataDir, 'read', async (store) => {
+    const config = adminConfig(values['data-dir'], env);
+    return withStore(config, 'read', async (store) => {
       const app = await resolveApp(store, values.app);
       const minutes = await store.listStatsMinutes({
         appId: app.id,

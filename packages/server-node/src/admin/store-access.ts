@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSqliteStore } from '@switchboard/store-sqlite';
 import type { AppRecord, KeyRecord, Store } from '@switchboard/server';
 import { loadConfig, type SwitchboardConfig } from '../config.js';
-import { preparePrivateDataDir } from '../data-dir.js';
+import { openConfiguredStore } from '../open-store.js';
 import { AdminError } from './command.js';
 
 /**
@@ -20,22 +19,23 @@ export function adminConfig(
 }
 
 /**
- * Opens the server's SQLite database directly, whether or not the server is running (WAL mode
- * and a busy timeout let both use it), runs `use` and closes it. Reading a database that does
- * not exist is an error, since it almost always means a wrong data directory; `write` creates it.
+ * Opens the server's store directly, whether or not the server is running, runs `use` and closes
+ * it: the PostgreSQL database when DATABASE_URL (or `databaseUrl`) names one, else the SQLite
+ * file in the data directory (WAL mode and a busy timeout let both use it). Reading a SQLite
+ * database that does not exist is an error, since it almost always means a wrong data directory;
+ * `write` creates it.
  */
 export async function withStore<T>(
-  dataDir: string,
+  config: SwitchboardConfig,
   mode: 'read' | 'write',
   use: (store: Store) => Promise<T>,
 ): Promise<T> {
-  const filename = join(dataDir, 'switchboard.sqlite');
-  if (mode === 'read' && !existsSync(filename))
+  const { dataDir } = config;
+  if (!config.databaseUrl && mode === 'read' && !existsSync(join(dataDir, 'switchboard.sqlite')))
     throw new AdminError(
       `no Switchboard database in ${dataDir} (use --data-dir or SWITCHBOARD_DATA_DIR)`,
     );
-  if (mode === 'write') preparePrivateDataDir(dataDir);
-  const store = createSqliteStore({ filename });
+  const store = await openConfiguredStore(config);
   try {
     return await use(store);
   } finally {

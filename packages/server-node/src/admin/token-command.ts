@@ -41,7 +41,7 @@ export const tokenCommand: AdminCommand = {
     const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
     if (positionals.length > 0) throw new AdminError(`unexpected argument: ${positionals[0]}`);
     const config = adminConfig(values['data-dir'], env);
-    const found = await withStore(config.dataDir, 'read', async (store): Promise<FoundKey> => {
+    const found = await withStore(config, 'read', async (store): Promise<FoundKey> => {
       if (values.key !== undefined) return findKey(store, values.key);
       const app = await resolveApp(store, values.app);
       if (app.keys.length !== 1)
