@@ -159,6 +159,18 @@ export const ERROR_CATALOG = [
     name: 'outboundQueueOverflow',
     when: 'A slow consumer exceeded maxOutboundQueue and was disconnected',
   },
+  {
+    code: 50300,
+    statusCode: 503,
+    name: 'notReady',
+    when: 'GET /ready while draining or when the store does not answer',
+  },
+  {
+    code: 80003,
+    statusCode: 503,
+    name: 'serverDraining',
+    when: 'The server is shutting down: DISCONNECTED, and the client reconnects (to another node)',
+  },
   { code: 80017, statusCode: 400, name: 'connectionClosed', when: 'The connection was closed' },
   {
     code: 80018,
@@ -254,6 +266,9 @@ export const Errors = {
     make(50001, 500, `Message not stored: ${detail}`),
   outboundQueueOverflow: (limit: number) =>
     make(80003, 400, `Connection too slow: more than ${limit} messages waiting to be sent`),
+  notReady: (why: string) => make(50300, 503, `Not ready: ${why}`),
+  serverDraining: () =>
+    make(80003, 503, 'Server shutting down: reconnect, and the connection will resume'),
   connectionClosed: () => make(80017, 400, 'Connection closed'),
   invalidConnectionKey: () => make(80018, 400, 'Invalid connection key'),
   tooManyChannels: (limit: number) =>

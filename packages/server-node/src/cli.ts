@@ -98,12 +98,20 @@ async function main(): Promise<void> {
   if (sb.developmentKey) console.log(snippet(sb.developmentKey, sb.port));
   let stopping = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      console.log(`switchboard: second ${signal}, exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    console.log(`switchboard: ${signal} received, shutting down`);
-    sb.close().then(
+    console.log(
+      `switchboard: ${signal} received, draining: clients are told to reconnect, pending writes stored`,
+    );
+    sb.drain().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        console.error(`switchboard: drain failed: ${String(err)}`);
+        process.exit(1);
+      },
     );
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -23,6 +23,8 @@ export interface Host {
   /** The address actually bound (`127.0.0.1`, `::`, …), as the OS reports it. */
   readonly address: string;
   readonly server: Server;
+  /** Stops taking new connections (a drain); what is open stays until `close`. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -47,16 +49,22 @@ export function startHost(options: HostOptions): Promise<Host> {
       // without a listener it would be an unhandled 'error' event and end the process.
       server.on('error', (err) => logger.warn('HTTP server error', { error: String(err) }));
       const bound = server.address() as AddressInfo;
+      let closed: Promise<void> | undefined;
+      const stopListening = (): Promise<void> =>
+        (closed ??= new Promise<void>((done) => server.close(() => done())));
       resolve({
         port: bound.port,
         address: bound.address,
         server,
-        close: () =>
-          new Promise<void>((done) => {
-            upgrades.close();
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
+        stopAccepting() {
+          void stopListening();
+          server.closeIdleConnections();
+        },
+        async close() {
+          upgrades.close();
+          server.closeAllConnections();
+          await stopListening();
+        },
       });
     });
   });

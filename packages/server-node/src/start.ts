@@ -19,6 +19,11 @@ export interface Switchboard {
   readonly engine: Engine;
   /** The development app created on first start, if one was. */
   readonly developmentKey?: string;
+  /**
+   * Graceful drain (SIGTERM): stop accepting, send every client DISCONNECTED so it reconnects
+   * and resumes elsewhere, store what is pending, then close.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,15 +99,21 @@ export async function startSwitchboard(
     await store.close();
     throw err;
   }
+  const close = async (): Promise<void> => {
+    await engine.close();
+    await host.close();
+    await store.close();
+  };
   return {
     port: host.port,
     address: host.address,
     engine,
     ...(developmentKey ? { developmentKey } : {}),
-    async close() {
-      await engine.close();
-      await host.close();
-      await store.close();
+    async drain() {
+      host.stopAccepting();
+      engine.drain();
+      await close();
     },
+    close,
   };
 }

@@ -34,6 +34,8 @@ export interface EngineContext {
   /** Write-behind channel registry, events log and connection stats. */
   readonly audit: AuditTrail;
   readonly logger: Logger;
+  /** Set by a graceful drain: new connections are refused and `/ready` answers 503. */
+  draining: boolean;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;
   readonly adminSecret?: string;

@@ -1,4 +1,4 @@
-import { Action } from '@switchboard/protocol';
+import { Action, Errors } from '@switchboard/protocol';
 import { createAppRegistry, type AppRegistry } from './apps/app-registry.js';
 import { startAppReload } from './apps/app-reload.js';
 import { appFromSpec } from './apps/provision.js';
@@ -15,6 +15,7 @@ import {
   disconnectRevoked,
   discardSession,
   openSession,
+  sendDisconnected,
   transportLost,
 } from './connection/lifecycle.js';
 import { receiveFrame } from './connection/router.js';
@@ -63,6 +64,14 @@ export interface Engine {
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
+  /**
+   * Graceful drain: refuses new connections and sends every connected client DISCONNECTED
+   * (80003), which makes the official client reconnect at once (to another node behind a load
+   * balancer) and resume. `close` afterwards stores what is pending.
+   */
+  drain(): void;
+  /** Whether `drain` was called: `/ready` answers 503 from then on. */
+  readonly draining: boolean;
   /**
    * The channel registry, events log, connection stats and stats minutes as stored (pending
    * writes flushed first): what an operator CLI or dashboard in the same process reads.
@@ -137,6 +146,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     audit,
     logger,
     development: options.development ?? true,
+    draining: false,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
   };
   for (const app of apps.list()) {
@@ -180,6 +190,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     limits,
     apps,
     openConnection(transport, query) {
+      if (ctx.draining) {
+        sendDisconnected(transport, Errors.serverDraining());
+        return { receive: () => {}, transportClosed: () => {} };
+      }
       const session = openSession(ctx, transport, query);
       return {
         receive: (data) => session && receiveFrame(ctx, session, data),
@@ -194,6 +208,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return record;
     },
     stats: () => ({ connections: ctx.connections.size() }),
+    drain() {
+      ctx.draining = true;
+      for (const s of ctx.connections.all())
+        s.endTransport(Action.DISCONNECTED, Errors.serverDraining());
+    },
+    get draining() {
+      return ctx.draining;
+    },
     audit,
     async close() {
       clearInterval(keepAlive);

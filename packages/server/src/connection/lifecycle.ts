@@ -187,6 +187,16 @@ export function openSession(
   return session;
 }
 
+/** Sends DISCONNECTED and closes: the client reconnects at once (elsewhere, behind a balancer). */
+export function sendDisconnected(transport: Transport, error: ErrorInfo): void {
+  transport.send(
+    createOutboundFrame({ action: Action.DISCONNECTED, error: error.toJSON() }).bytes(
+      transport.format,
+    ),
+  );
+  transport.close();
+}
+
 /** Sends a connection-level ERROR and closes: the client goes FAILED (or renews, for 4014x). */
 export function sendFatal(transport: Transport, error: ErrorInfo): void {
   transport.send(

@@ -1,6 +1,7 @@
 import { Errors, isErrorInfo } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
 import { respond, respondError } from './body-codec.js';
+import { healthRoute, readyRoute } from './routes/health-routes.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
 import { channelListRoute } from './routes/channel-list-route.js';
@@ -57,6 +58,8 @@ const route = (method: string, path: string, handler: Handler): Route => ({
 
 const ROUTES: Route[] = [
   route('GET', '/time', (ctx, req) => respond(req, 200, [ctx.clock.now()])),
+  route('GET', '/health', healthRoute),
+  route('GET', '/ready', readyRoute),
   route('POST', '/apps', createAppRoute),
   route('DELETE', '/apps/{id}', deleteAppRoute),
   route('POST', '/keys/{keyName}/requestToken', requestTokenRoute),
