@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine, Logger } from '@switchboard/server';
+import type { MetricsEndpoint } from './metrics.js';
 import { guardServer, serverOptions } from './request-guard.js';
 import { serveRest } from './rest-handler.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -15,6 +16,8 @@ export interface HostOptions {
   corsOrigins: string[];
   /** Where the host reports what it refused or what escaped a handler; silent by default. */
   logger?: Logger;
+  /** Serves `GET /metrics` (Prometheus text) when given. */
+  metrics?: MetricsEndpoint;
 }
 
 /** The listening host: one port serves REST and the WebSocket upgrade, as ably-js expects. */
@@ -35,7 +38,7 @@ export function startHost(options: HostOptions): Promise<Host> {
   const { engine } = options;
   const logger = options.logger ?? silentLogger;
   const server = createServer(serverOptions(engine.limits), (req, res) =>
-    serveRest(engine, options.corsOrigins, logger, req, res),
+    serveRest(engine, options.corsOrigins, logger, req, res, options.metrics),
   );
   guardServer(server, engine.limits, logger);
   const upgrades = createUpgradeHandler(engine, logger);

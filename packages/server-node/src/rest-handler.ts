@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MetricsEndpoint } from './metrics.js';
 import { Errors, type ErrorInfo } from '@switchboard/protocol';
 import type { Engine, Logger, RestRequest, RestResponse } from '@switchboard/server';
 import { parseRequestTarget } from './request-target.js';
@@ -55,6 +56,7 @@ async function respondTo(
   corsOrigins: string[],
   req: IncomingMessage,
   res: ServerResponse,
+  metrics: MetricsEndpoint | undefined,
 ): Promise<void> {
   const cors = corsHeaders(req.headers.origin, corsOrigins);
   if (req.method === 'OPTIONS') {
@@ -68,6 +70,15 @@ async function respondTo(
     return;
   }
   const target = parseRequestTarget(req.url);
+  if (metrics && req.method === 'GET' && target?.path === '/metrics') {
+    const text = await metrics.render();
+    res.writeHead(200, {
+      'content-type': metrics.contentType,
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+    return;
+  }
   let response: RestResponse;
   const body = await readBody(req, engine.limits.maxFrameSize);
   if (!target) response = errorResponse(Errors.badRequest('Malformed request target'));
@@ -104,8 +115,9 @@ export function serveRest(
   logger: Logger,
   req: IncomingMessage,
   res: ServerResponse,
+  metrics?: MetricsEndpoint,
 ): void {
-  respondTo(engine, corsOrigins, req, res).catch((err: unknown) => {
+  respondTo(engine, corsOrigins, req, res, metrics).catch((err: unknown) => {
     logger.warn('REST request failed in the host', { url: req.url, error: String(err) });
     try {
       if (!res.headersSent) {

@@ -9,6 +9,7 @@ import {
 } from '@switchboard/server';
 import type { SwitchboardConfig } from './config.js';
 import { startHost, type Host } from './http-host.js';
+import { createMetricsEndpoint } from './metrics.js';
 import { openConfiguredStore } from './open-store.js';
 
 /** A running Switchboard: engine, store and listener. */
@@ -91,6 +92,7 @@ export async function startSwitchboard(
       engine,
       port: config.port,
       corsOrigins: config.corsOrigins,
+      metrics: createMetricsEndpoint(engine),
       ...(config.host ? { host: config.host } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { AppRegistry } from './apps/app-registry.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
@@ -31,6 +32,8 @@ export interface EngineContext {
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;
+  /** Process-wide counters for `/metrics`. */
+  readonly metrics: EngineMetrics;
   /** Write-behind channel registry, events log and connection stats. */
   readonly audit: AuditTrail;
   readonly logger: Logger;

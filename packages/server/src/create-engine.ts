@@ -9,6 +9,8 @@ import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
 import { createHistoryWriter } from './channels/history-writer.js';
+import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics.js';
+import { engineGauges, type EngineGauges } from './metrics/gauges.js';
 import type { RestoredChannel } from './channels/channel.js';
 import { createConnectionTable } from './session/connection-table.js';
 import {
@@ -64,6 +66,10 @@ export interface Engine {
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
+  /** Counters for `/metrics` (totals since start). */
+  readonly metrics: EngineMetrics;
+  /** Gauges for `/metrics`, computed now: connections, channels, members, buffered bytes. */
+  gauges(): EngineGauges;
   /**
    * Graceful drain: refuses new connections and sends every connected client DISCONNECTED
    * (80003), which makes the official client reconnect at once (to another node behind a load
@@ -109,6 +115,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
   const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
   const startedAt = clock.now();
+  const metrics = createEngineMetrics();
   const historyWriter = createHistoryWriter(options.store, limits.historyCommitIntervalMs);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
@@ -121,7 +128,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     apps,
     channels: createChannelRegistry(
       limits,
-      (appId, deliveries) => stats.countDelivered(appId, deliveries, Date.now()),
+      (appId, deliveries, publishedAt) => {
+        const now = Date.now();
+        stats.countDelivered(appId, deliveries, now);
+        metrics.deliveries += deliveries;
+        if (deliveries > 0) metrics.observeLatency((now - publishedAt) / 1000);
+      },
       (channel, created) => audit.channelRegistry.touch(channel, created ? clock.now() : undefined),
       {
         isPersisted: (appId, name) => {
@@ -143,6 +155,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     nonces,
     revocations,
     stats,
+    metrics,
     audit,
     logger,
     development: options.development ?? true,
@@ -208,6 +221,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return record;
     },
     stats: () => ({ connections: ctx.connections.size() }),
+    metrics,
+    gauges: () => engineGauges(ctx),
     drain() {
       ctx.draining = true;
       for (const s of ctx.connections.all())

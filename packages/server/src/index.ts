@@ -72,3 +72,6 @@ export type {
   PushRecipient,
   DevicePushState,
 } from './ports/push-store.js';
+export { LATENCY_BUCKETS } from './metrics/engine-metrics.js';
+export type { EngineMetrics } from './metrics/engine-metrics.js';
+export type { EngineGauges } from './metrics/gauges.js';

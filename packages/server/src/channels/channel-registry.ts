@@ -39,7 +39,7 @@ export interface ChannelRegistry {
 /** Creates the registry. */
 export function createChannelRegistry(
   limits: Limits,
-  onDelivered: (appId: string, deliveries: number) => void = () => {},
+  onDelivered: (appId: string, deliveries: number, publishedAt: number) => void = () => {},
   /** Told of every write or attach that goes through `get` (the durable registry's dirty mark). */
   onUse: (channel: Channel, created: boolean) => void = () => {},
   persistence?: RegistryPersistence,
@@ -78,7 +78,7 @@ export function createChannelRegistry(
         if (map.size >= limits.maxChannelsPerApp) {
           throw Errors.tooManyChannelsInApp(limits.maxChannelsPerApp);
         }
-        const onChannelDelivered = (n: number): void => onDelivered(appId, n);
+        const onChannelDelivered = (n: number, at: number): void => onDelivered(appId, n, at);
         map.set(
           name,
           (channel = createChannel(appId, name, {

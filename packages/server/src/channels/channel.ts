@@ -116,7 +116,7 @@ export interface ChannelOptions {
   versions: Omit<VersionCaps, 'messages'>;
   idempotencyWindowMs: number;
   /** Told how many message deliveries a fan-out made, for stats. */
-  onDelivered?: (deliveries: number) => void;
+  onDelivered?: (deliveries: number, publishedAt: number) => void;
   /** Present for persisted channels: writes are stored before they are shown. */
   persistence?: ChannelPersistence;
 }

@@ -31,7 +31,8 @@ export interface FanOutOptions {
   channel: string;
   subscribers: Set<Subscriber>;
   serialOf(seq: number): string;
-  onDelivered?: (deliveries: number) => void;
+  /** Told how many deliveries a flush made, and when the oldest message in it was published. */
+  onDelivered?: (deliveries: number, publishedAt: number) => void;
   /** Entries are queued from a commit (a persisted channel) rather than while reading frames. */
   afterCommit: boolean;
 }
@@ -73,7 +74,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
           }
         }
       }
-      options.onDelivered?.(sent);
+      options.onDelivered?.(sent, only.entry.timestamp);
       return;
     }
     const firstSeq = batch[0]!.entry.seq;
@@ -101,7 +102,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
         }
       }
     }
-    options.onDelivered?.(sent);
+    options.onDelivered?.(sent, batch[0]!.entry.timestamp);
   };
   // A persisted channel shows its writes from a commit, which already runs after the turn's
   // reads: flushing once the commit's promise chains are done (nextTick runs after them), not a

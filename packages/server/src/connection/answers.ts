@@ -20,6 +20,7 @@ function remember(session: Session, msgSerial: number, answer: Answer | undefine
  */
 function send(session: Session, msgSerial: number, answer: Answer, waited = false): void {
   if ('error' in answer) {
+    session.metrics.countNack(answer.error.code);
     session.send({ action: Action.NACK, msgSerial, count: 1, error: answer.error.toJSON() });
     return;
   }

@@ -136,7 +136,7 @@ export function openSession(
 ): Session | undefined {
   const credentials = connectCredentials(query);
   if (!credentials) {
-    sendFatal(transport, Errors.unauthorized());
+    sendFatal(ctx, transport, Errors.unauthorized());
     return undefined;
   }
   let auth;
@@ -150,7 +150,7 @@ export function openSession(
       ctx.limits,
     );
   } catch (err) {
-    sendFatal(transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
+    sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
     return undefined;
   }
   const options = sessionOptions(query, transport.format);
@@ -198,7 +198,12 @@ export function sendDisconnected(transport: Transport, error: ErrorInfo): void {
 }
 
 /** Sends a connection-level ERROR and closes: the client goes FAILED (or renews, for 4014x). */
-export function sendFatal(transport: Transport, error: ErrorInfo): void {
+export function sendFatal(
+  ctx: Pick<EngineContext, 'metrics'>,
+  transport: Transport,
+  error: ErrorInfo,
+): void {
+  ctx.metrics.countError(error.code);
   transport.send(
     createOutboundFrame({ action: Action.ERROR, error: error.toJSON() }).bytes(transport.format),
   );
@@ -233,7 +238,7 @@ function endConnectionsWhere(
     const transport = session.transport;
     discardSession(ctx, session, reason);
     session.transport = undefined;
-    if (transport) sendFatal(transport, error);
+    if (transport) sendFatal(ctx, transport, error);
   }
 }
 

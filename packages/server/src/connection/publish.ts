@@ -120,7 +120,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       },
       timestamp,
     );
-    recordInbound(ctx.stats, channel.appId, 'realtime', stamped, timestamp);
+    recordInbound(ctx, channel.appId, 'realtime', stamped, timestamp);
     ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
     pushForChannelMessages(ctx, session.auth.app, name, stamped);
     session.messagesIn += stamped.length;

@@ -17,7 +17,7 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
   if (!transport) return;
   const token = pm.auth?.accessToken;
   if (!token) {
-    sendFatal(transport, Errors.tokenError('AUTH without accessToken'));
+    sendFatal(ctx, transport, Errors.tokenError('AUTH without accessToken'));
     return;
   }
   let auth;
@@ -33,7 +33,7 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
     if (auth.app !== session.auth.app)
       throw Errors.incompatibleCredentials('Token is for another app');
   } catch (err) {
-    sendFatal(transport, isErrorInfo(err) ? err : Errors.tokenError('Token rejected'));
+    sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.tokenError('Token rejected'));
     return;
   }
   session.auth = auth;

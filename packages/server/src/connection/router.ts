@@ -69,14 +69,14 @@ export function receiveFrame(ctx: EngineContext, session: Session, data: Buffer 
     pm = decodeFrame(ctx, session, data);
   } catch (err) {
     const error = isErrorInfo(err) ? err : Errors.badRequest('Malformed frame');
-    if (!answerInvalid(session, data, error)) sendFatal(transport, error);
+    if (!answerInvalid(session, data, error)) sendFatal(ctx, transport, error);
     return;
   }
   try {
     dispatch(ctx, session, pm);
   } catch (err) {
     ctx.logger.warn('frame handler failed', { action: pm.action, error: String(err) });
-    sendFatal(transport, isErrorInfo(err) ? err : Errors.internalError());
+    sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.internalError());
   }
 }
 

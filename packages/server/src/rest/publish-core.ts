@@ -61,7 +61,7 @@ export function publishToChannel(
     },
     now,
   );
-  recordInbound(ctx.stats, auth.app.record.id, 'rest', stamped, now);
+  recordInbound(ctx, auth.app.record.id, 'rest', stamped, now);
   ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
   pushForChannelMessages(ctx, auth.app, name, stamped);
   const result = { channel: name, messageId: base, serials };

@@ -121,7 +121,11 @@ export async function handleRest(ctx: EngineContext, req: RestRequest): Promise<
     // Ably answers an unknown method on a known path with 404 too (ably-js request_404).
     throw Errors.notFound(`No route for ${req.method} ${req.path}`);
   } catch (err) {
-    if (isErrorInfo(err)) return respondError(req, err);
+    if (isErrorInfo(err)) {
+      ctx.metrics.countError(err.code);
+      return respondError(req, err);
+    }
+    ctx.metrics.countError(50000);
     ctx.logger.warn('REST handler failed', { path: req.path, error: String(err) });
     return respondError(req, Errors.internalError());
   }

@@ -17,6 +17,7 @@ import type { Limits } from '../limits.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { createStateMachine, type StateMachine } from './connection-state.js';
 import type { Transport } from './transport.js';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
 
 /** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
 export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
@@ -62,6 +63,8 @@ export interface Session {
   lastMsgSerial: number;
   /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
   readonly results: Map<number, Answer | undefined>;
+  /** Where this connection's NACKs are counted. */
+  readonly metrics: EngineMetrics;
   /** The last answer still waiting for a commit: later answers queue behind it. */
   answersDue: Promise<void> | undefined;
   lastSentAt: number;
@@ -107,7 +110,7 @@ export function flushAcksAfterCommit(): void {
 
 /** Creates a session in the connected state on a transport. */
 export function createSession(
-  ctx: { limits: Limits; clock: Clock },
+  ctx: { limits: Limits; clock: Clock; metrics: EngineMetrics },
   transport: Transport,
   auth: AuthContext,
   options: SessionOptions,
@@ -133,6 +136,7 @@ export function createSession(
     presenceChannels: new Set(),
     lastMsgSerial: -1,
     results: new Map(),
+    metrics: ctx.metrics,
     answersDue: undefined,
     lastSentAt: ctx.clock.now(),
     sent: false,

@@ -1,9 +1,10 @@
 import type { Message } from '@switchboard/protocol';
+import type { EngineMetrics } from '../metrics/engine-metrics.js';
 import type { StatsRecorder } from './stats-recorder.js';
 
 /** Counts published messages and their payload bytes for the app's stats, by transport. */
 export function recordInbound(
-  stats: StatsRecorder,
+  ctx: { stats: StatsRecorder; metrics: EngineMetrics },
   appId: string,
   transport: 'realtime' | 'rest',
   messages: readonly Message[],
@@ -15,5 +16,6 @@ export function recordInbound(
     if (typeof d === 'string') bytes += Buffer.byteLength(d);
     else if (d) bytes += d.byteLength;
   }
-  stats.countInbound(appId, transport, messages.length, bytes, at);
+  ctx.stats.countInbound(appId, transport, messages.length, bytes, at);
+  ctx.metrics.messagesIn += messages.length;
 }
