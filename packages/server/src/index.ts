@@ -72,3 +72,15 @@ export type {
   PushRecipient,
   DevicePushState,
 } from './ports/push-store.js';
+export { createMemoryNotificationStore } from './ports/memory-notification-store.js';
+export { parseNotificationCursor } from './ports/notification-store.js';
+export type {
+  NotificationStore,
+  NotificationRecord,
+  NewNotification,
+  NotificationKind,
+  NotificationOutcome,
+  NotificationQuery,
+  NudgeKey,
+  NudgeClaim,
+} from './ports/notification-store.js';
