@@ -84,3 +84,11 @@ export type {
   NudgeKey,
   NudgeClaim,
 } from './ports/notification-store.js';
+export {
+  DEFAULT_MESSAGE,
+  DEFAULT_MESSAGES,
+  messageFor,
+  validateCatalog,
+} from './notify/catalog.js';
+export type { CatalogMessage, NotificationCatalog } from './notify/catalog.js';
+export { fillPlaceholders } from './notify/placeholders.js';
