@@ -1,6 +1,7 @@
 import { PUSH_MIGRATION } from './push-tables.js';
 import { B2B_TABLES_MIGRATION } from './b2b-tables.js';
 import { HISTORY_MIGRATION } from './history.js';
+import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
 
 /**
  * Versioned schema migrations, applied in order, each in the same transaction as its row in
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX stats_minutes_by_minute ON stats_minutes (minute);`,
   HISTORY_MIGRATION,
   PUSH_MIGRATION,
+  NOTIFICATIONS_MIGRATION,
 ];

@@ -1,4 +1,5 @@
 import { HISTORY_MIGRATION } from './history.js';
+import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
 
 /**
  * Versioned schema migrations, applied in order; `user_version` records the last applied.
@@ -100,4 +101,7 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (app_id, channel, kind, target_id)
    );
    CREATE INDEX push_subscriptions_by_target ON push_subscriptions (app_id, kind, target_id);`,
+  // The notification log (`GET /notifications`) and the nudge limiter's slots, stored so that a
+  // restart does not reopen a nudge window.
+  NOTIFICATIONS_MIGRATION,
 ];

@@ -141,6 +141,18 @@ export const ERROR_CATALOG = [
     when: 'A REST body is larger than maxBodySize',
   },
   {
+    code: 40000,
+    statusCode: 400,
+    name: 'invalidNotification',
+    when: 'A `POST /notify` body lacks a field or has a bad value (the message names the field)',
+  },
+  {
+    code: 42910,
+    statusCode: 429,
+    name: 'nudgeLimited',
+    when: "A nudge inside nudgeIntervalMs of the same sender's last nudge to that recipient (the answer says when the next is allowed)",
+  },
+  {
     code: 42910,
     statusCode: 429,
     name: 'rateLimited',
@@ -258,6 +270,14 @@ export const Errors = {
   notFound: (detail = 'Not found') => make(40400, 404, detail),
   appDeleted: (appId: string) => make(40400, 404, `App ${appId} was deleted`),
   bodyTooLarge: (limit: number) => make(41300, 413, `Request body exceeds ${limit} bytes`),
+  invalidNotification: (field: string, detail: string) =>
+    make(40000, 400, `Invalid notification: ${field} ${detail}`),
+  nudgeLimited: (nextAllowedAt: number) =>
+    make(
+      42910,
+      429,
+      `Nudge limit: the next nudge to this recipient is allowed at ${new Date(nextAllowedAt).toISOString()}`,
+    ),
   rateLimited: (limit: number) => make(42910, 429, `Rate limit exceeded: over ${limit} messages/s`),
   controlRateLimited: () =>
     make(42910, 429, 'Rate limit exceeded: too many ATTACH or SYNC requests on this connection'),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Limits } from '@switchboard/server';
+import { validateCatalog, type Limits, type NotificationCatalog } from '@switchboard/server';
 
 /** A key given in the config file: stable name and secret, so app code can keep its key. */
 export interface ConfigKey {
@@ -42,6 +42,11 @@ export interface SwitchboardConfig {
   databaseUrl?: string;
   /** PostgreSQL schema for Switchboard's tables (env SWITCHBOARD_DATABASE_SCHEMA). */
   databaseSchema?: string;
+  /**
+   * `POST /notify` settings: `catalog` gives push titles and bodies per app id (or `*`) and event
+   * name (or `*` for that app's default), `{placeholder}`s filled from the notification's data.
+   */
+  notifications?: { catalog?: NotificationCatalog };
 }
 
 /** Command-line flags, which win over the environment. */
@@ -107,5 +112,7 @@ export function loadConfig(
       throw new TypeError('SWITCHBOARD_DATABASE_SCHEMA (databaseSchema) needs DATABASE_URL');
     config.databaseSchema = databaseSchema;
   }
+  const catalog = fromFile.notifications?.catalog;
+  if (catalog !== undefined) config.notifications = { catalog: validateCatalog(catalog) };
   return config;
 }

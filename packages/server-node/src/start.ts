@@ -6,6 +6,7 @@ import {
   type Logger,
   type Store,
   type PushSender,
+  type Clock,
 } from '@switchboard/server';
 import type { SwitchboardConfig } from './config.js';
 import { startHost, type Host } from './http-host.js';
@@ -37,6 +38,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where pushes go (the engine's default records them); the Expo adapter plugs in here. */
   pushSender?: PushSender;
+  /** The engine's clock (tests pass a fake one to step over rate-limit windows). */
+  clock?: Clock;
 }
 
 function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
@@ -73,6 +76,10 @@ export async function startSwitchboard(
       ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(config.notifications?.catalog
+        ? { notificationCatalog: config.notifications.catalog }
+        : {}),
     });
   } catch (err) {
     // A pool left open would keep the process alive after the error is reported.

@@ -9,7 +9,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 /** The engine's app reload period (APP_RELOAD_MS) plus room for a busy two-core machine. */
 const RELOAD_WAIT_MS = 6000;
-const COMMANDS = ['apps', 'keys', 'token', 'channels', 'history', 'events', 'stats'];
+const COMMANDS = [
+  'apps',
+  'keys',
+  'token',
+  'channels',
+  'history',
+  'events',
+  'notifications',
+  'stats',
+];
 
 const servers: ChildProcessWithoutNullStreams[] = [];
 const clients: Ably.Realtime[] = [];
@@ -286,6 +295,66 @@ describe('switchboard operator commands', () => {
       tls: false,
     });
     await eventually(() => rest.channels.get('a').publish('m', 'x'), RELOAD_WAIT_MS);
+  });
+
+  it('notifications: the log of notify and nudge decisions, filtered by recipient and time', async () => {
+    const dir = tempDir();
+    const app = await cliJson<CreatedApp>(dir, 'apps', 'create');
+    const port = await startServer(dir);
+    const rest = new Ably.Rest({
+      key: app.keys[0]!.keyStr,
+      clientId: 'alice',
+      endpoint: '127.0.0.1',
+      port,
+      tls: false,
+      logLevel: 0,
+    });
+    for (const recipientClientId of ['bob', 'carol']) {
+      const res = await rest.request(
+        'POST',
+        '/notify',
+        3,
+        {},
+        {
+          channel: 'session:s1',
+          recipientClientId,
+          event: 'partner.advanced',
+          kind: 'nudge',
+        },
+      );
+      expect(res.statusCode).toBe(200);
+    }
+    const again = await rest.request(
+      'POST',
+      '/notify',
+      3,
+      {},
+      {
+        channel: 'session:s1',
+        recipientClientId: 'bob',
+        event: 'partner.advanced',
+        kind: 'nudge',
+      },
+    );
+    expect(again.statusCode).toBe(429);
+    const rows = await cliJson<{ recipientClientId: string; outcome: string; kind: string }[]>(
+      dir,
+      'notifications',
+      '--recipient',
+      'bob',
+      '--since',
+      '10m',
+    );
+    expect(rows.map((r) => [r.recipientClientId, r.kind, r.outcome])).toEqual([
+      ['bob', 'nudge', 'none'],
+      ['bob', 'nudge', 'suppressed'],
+    ]);
+    const table = (await cli(dir, 'notifications', '--limit', '1')).stdout;
+    expect(table).toMatch(
+      /^TIME\s+KIND\s+EVENT\s+FROM\s+TO\s+OUTCOME\s+DEVICES\s+CHANNEL\s+REASON$/m,
+    );
+    expect(table).toMatch(/\snudge\s+partner\.advanced\s+alice\s+bob\s+suppressed\s/);
+    expect(await cliJson(dir, 'notifications', '--since', String(Date.now() + 60_000))).toEqual([]);
   });
 
   it('history, events, channels and stats come from the store, while the server runs and after it stopped', async () => {

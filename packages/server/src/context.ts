@@ -12,6 +12,8 @@ import type { HistoryStore } from './ports/history.js';
 import type { PushSender } from './ports/push-sender.js';
 import type { PushStore } from './ports/push-store.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
+import type { NotificationCatalog } from './notify/catalog.js';
+import type { NotificationStore } from './ports/notification-store.js';
 
 export type { Logger } from './logger.js';
 
@@ -29,6 +31,10 @@ export interface EngineContext {
   readonly pushStore: PushStore;
   /** Where pushes to real transports go (RSH1a). */
   readonly pushSender: PushSender;
+  /** Push titles and bodies per app and event (`notifications.catalog` in config). */
+  readonly notificationCatalog: NotificationCatalog;
+  /** The notification log and nudge slots (the Store's notification part). */
+  readonly notificationLog: NotificationStore;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;

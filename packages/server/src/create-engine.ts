@@ -31,6 +31,7 @@ import { createRecordingPushSender, type PushSender } from './ports/push-sender.
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
 import { handleRest } from './rest/router.js';
+import { validateCatalog, type NotificationCatalog } from './notify/catalog.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -54,6 +55,11 @@ export interface EngineOptions {
    * recording sender that delivers nothing; pass one to observe pushes or to reach Expo.
    */
   pushSender?: PushSender;
+  /**
+   * Push titles and bodies for `POST /notify`, per app id (or `*`) and event name (or `*`),
+   * over the built-in defaults. Checked here: a malformed catalog is a TypeError.
+   */
+  notificationCatalog?: NotificationCatalog;
 }
 
 /** The Switchboard engine: the host feeds it sockets and HTTP requests. */
@@ -152,6 +158,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     connections: createConnectionTable(),
     pushStore: options.store,
     pushSender: options.pushSender ?? createRecordingPushSender(),
+    notificationCatalog: validateCatalog(options.notificationCatalog ?? {}),
+    notificationLog: options.store,
     nonces,
     revocations,
     stats,

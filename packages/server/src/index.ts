@@ -75,3 +75,23 @@ export type {
 export { LATENCY_BUCKETS } from './metrics/engine-metrics.js';
 export type { EngineMetrics } from './metrics/engine-metrics.js';
 export type { EngineGauges } from './metrics/gauges.js';
+export { createMemoryNotificationStore } from './ports/memory-notification-store.js';
+export { parseNotificationCursor } from './ports/notification-store.js';
+export type {
+  NotificationStore,
+  NotificationRecord,
+  NewNotification,
+  NotificationKind,
+  NotificationOutcome,
+  NotificationQuery,
+  NudgeKey,
+  NudgeClaim,
+} from './ports/notification-store.js';
+export {
+  DEFAULT_MESSAGE,
+  DEFAULT_MESSAGES,
+  messageFor,
+  validateCatalog,
+} from './notify/catalog.js';
+export type { CatalogMessage, NotificationCatalog } from './notify/catalog.js';
+export { fillPlaceholders } from './notify/placeholders.js';

@@ -44,6 +44,10 @@ export interface Limits {
    * subscribed to the channel for a publish with `extras.push`. Beyond it: not pushed.
    */
   maxPushDevicesPerDelivery: number;
+  /** Nudges (`POST /notify` with `kind: 'nudge'`) one sender may send one recipient: one per this many ms. */
+  nudgeIntervalMs: number;
+  /** How long notification log rows are kept (`GET /notifications`). */
+  notificationLogRetentionMs: number;
   /**
    * Group commit window for persisted channels: writes of this many ms share one transaction
    * (0: one per event-loop turn). Longer windows cost latency and save commit work.
@@ -117,6 +121,8 @@ export const DEFAULT_LIMITS: Limits = {
   idempotencyWindowMs: 120_000,
   maxHistoryLimit: 1000,
   maxPushDevicesPerDelivery: 1000,
+  nudgeIntervalMs: 6 * 3_600_000,
+  notificationLogRetentionMs: 30 * 86_400_000,
   historyCommitIntervalMs: 0,
   persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
@@ -175,6 +181,14 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   idempotencyWindowMs: { unit: 'ms', over: 'a repeated message id is delivered again' },
   maxHistoryLimit: { unit: 'messages per page', over: 'request refused with 40003' },
   maxPushDevicesPerDelivery: { unit: 'devices', over: 'the remaining devices are not pushed' },
+  nudgeIntervalMs: {
+    unit: 'ms per sender and recipient',
+    over: 'a second nudge is refused with 42910, naming when the next is allowed',
+  },
+  notificationLogRetentionMs: {
+    unit: 'ms',
+    over: 'older notification log rows are pruned (batches, every minute)',
+  },
   historyCommitIntervalMs: {
     unit: 'ms',
     over: 'a publish to a persisted channel waits at most this long for its commit to start',

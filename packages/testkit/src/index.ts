@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSwitchboard, type Switchboard } from '@switchboard/server-node';
-import type { Limits, PushSender, Store } from '@switchboard/server';
+import type { Clock, Limits, NotificationCatalog, PushSender, Store } from '@switchboard/server';
 
 /** A key of a test app, in the shapes tests need. */
 export interface TestKey {
@@ -64,6 +64,10 @@ export interface TestServerOptions {
   adminSecret?: string;
   /** Where the server sends pushes: pass a recording sender to see them. */
   pushSender?: PushSender;
+  /** The engine's clock: a fake one lets a test step over a rate-limit window. */
+  clock?: Clock;
+  /** `notifications.catalog`, as the config file gives it. */
+  notificationCatalog?: NotificationCatalog;
 }
 
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
@@ -81,11 +85,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         apps: [],
         limits: options.limits ?? {},
         ...(options.persistAllChannels ? { persistAllChannels: true } : {}),
+        ...(options.notificationCatalog
+          ? { notifications: { catalog: options.notificationCatalog } }
+          : {}),
       },
       {
         memoryStore: !options.sqlite,
         ...(options.store ? { store: options.store } : {}),
         ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
       },
     );
   let switchboard = await start();

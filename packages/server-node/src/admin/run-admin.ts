@@ -5,6 +5,7 @@ import { AdminError, type AdminCommand } from './command.js';
 import { eventsCommand } from './events-command.js';
 import { historyCommand } from './history-command.js';
 import { keysCommand } from './keys-command.js';
+import { notificationsCommand } from './notifications-command.js';
 import { statsCommand } from './stats-command.js';
 import { tokenCommand } from './token-command.js';
 
@@ -16,6 +17,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   channelsCommand,
   historyCommand,
   eventsCommand,
+  notificationsCommand,
   statsCommand,
 ];
 

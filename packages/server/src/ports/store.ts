@@ -5,6 +5,8 @@ import { createMemoryAuditStore } from './memory-audit-store.js';
 import { pruneMap } from './memory-paging.js';
 import type { PushStore } from './push-store.js';
 import { createMemoryPushStore } from './memory-push-store.js';
+import type { NotificationStore } from './notification-store.js';
+import { createMemoryNotificationStore } from './memory-notification-store.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -62,9 +64,9 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore).
+ * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore).
  */
-export interface Store extends HistoryStore, AuditStore, PushStore {
+export interface Store extends HistoryStore, AuditStore, PushStore, NotificationStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -92,6 +94,7 @@ export function createMemoryStore(): Store {
     ...createMemoryHistory(),
     ...createMemoryAuditStore(),
     ...createMemoryPushStore(),
+    ...createMemoryNotificationStore(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

@@ -41,13 +41,22 @@ export function respond(
   };
 }
 
-/** The error response ably-js understands: exact content type, body and x-ably-* headers. */
-export function respondError(req: RestRequest, error: ErrorInfo): RestResponse {
+/**
+ * The error response ably-js understands: exact content type, body and x-ably-* headers. `extra`
+ * adds fields beside `error` (a 429's `nextAllowedAt`) and `headers` more headers (`retry-after`).
+ */
+export function respondError(
+  req: RestRequest,
+  error: ErrorInfo,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): RestResponse {
   return respond(
     req,
     error.statusCode,
-    { error: error.toJSON() },
+    { ...extra, error: error.toJSON() },
     {
+      ...headers,
       'x-ably-errorcode': String(error.code),
       'x-ably-errormessage': encodeURIComponent(error.message).replace(/%20/g, ' '),
     },

@@ -36,6 +36,7 @@ import {
   saveSubscriptionRoute,
 } from './routes/push-subscription-routes.js';
 import { pushPublishRoute } from './routes/push-publish-route.js';
+import { notificationsRoute, notifyRoute } from './routes/notify-routes.js';
 
 type Handler = (
   ctx: EngineContext,
@@ -92,6 +93,9 @@ const ROUTES: Route[] = [
   route('GET', '/push/channelSubscriptions', listSubscriptionsRoute),
   route('DELETE', '/push/channelSubscriptions', removeSubscriptionsRoute),
   route('GET', '/push/channels', listPushChannelsRoute),
+  // Presence-routed notifications with push fallback, and their log.
+  route('POST', '/notify', notifyRoute),
+  route('GET', '/notifications', notificationsRoute),
 ];
 
 /**

@@ -1,0 +1,2 @@
+export { createNotifier, NotifyError } from './notifier.js';
+export type { Notifier, NotifierOptions, NotifyInput, NotifyResult } from './notifier.js';
