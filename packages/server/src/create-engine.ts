@@ -28,6 +28,7 @@ import { createRecordingPushSender, type PushSender } from './ports/push-sender.
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
 import { handleRest } from './rest/router.js';
+import { removeUnregistered } from './push/push-dispatch.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -152,6 +153,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         r.appliesAt - startedAt,
       ),
     );
+  // Verdicts that arrive after sending (Expo receipts) prune the devices they name.
+  const stopUnregistered = ctx.pushSender.onUnregistered?.((delivery, reason) => {
+    removeUnregistered(ctx, delivery, reason).catch((err: unknown) =>
+      logger.warn('push device removal failed', {
+        deviceId: delivery.deviceId,
+        error: String(err),
+      }),
+    );
+  });
   const retention = startRetentionSweep(ctx);
   const appReload = startAppReload(ctx, options.appReloadMs);
 
@@ -198,6 +208,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
+      stopUnregistered?.();
       for (const t of revocationTimers) t.cancel();
       await appReload.stop();
       await retention.stop();

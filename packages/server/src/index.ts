@@ -55,6 +55,7 @@ export type {
   PushOutcome,
   PushPayload,
   RecordingPushSender,
+  UnregisteredListener,
 } from './ports/push-sender.js';
 export { createMemoryPushStore } from './ports/memory-push-store.js';
 export {

@@ -124,14 +124,47 @@ export async function dispatchPush(
       outcomes[i] = sent[k] ?? { status: 'failed', reason: 'no outcome from the push sender' };
     });
   }
-  for (const [i, outcome] of outcomes.entries()) {
-    const d = deliveries[i]!;
-    if (outcome.status === 'failed' && outcome.invalidRecipient && d.deviceId !== undefined) {
-      const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
-      if (device) await ctx.pushStore.savePushDevice({ ...device, state: 'FAILED' });
-    }
-  }
+  for (const [i, outcome] of outcomes.entries()) await applyVerdict(ctx, deliveries[i]!, outcome);
   return outcomes;
+}
+
+/**
+ * What a failure says about the device: an unusable token marks it FAILED (RSH3: its state is
+ * what `get` reports); an app the push service says is gone removes it (invalid tokens are
+ * pruned, so nothing is sent to it again).
+ */
+export async function applyVerdict(
+  ctx: EngineContext,
+  d: PushDelivery,
+  outcome: PushOutcome,
+): Promise<void> {
+  if (outcome.status !== 'failed' || d.deviceId === undefined) return;
+  if (outcome.unregistered) {
+    await removeUnregistered(ctx, d, outcome.reason);
+  } else if (outcome.invalidRecipient) {
+    const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
+    if (device) await ctx.pushStore.savePushDevice({ ...device, state: 'FAILED' });
+  }
+}
+
+/**
+ * Removes a device the push service reported unregistered, unless it was registered again
+ * since with another recipient (a reinstalled app gets a new token).
+ */
+export async function removeUnregistered(
+  ctx: EngineContext,
+  d: PushDelivery,
+  reason: string,
+): Promise<void> {
+  if (d.deviceId === undefined) return;
+  const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
+  if (!device || JSON.stringify(device.recipient) !== JSON.stringify(d.recipient)) return;
+  await ctx.pushStore.removePushDevices({ appId: d.appId, deviceId: d.deviceId });
+  ctx.logger.info('push device removed: unregistered', {
+    appId: d.appId,
+    deviceId: d.deviceId,
+    reason,
+  });
 }
 
 /**
