@@ -42,6 +42,19 @@ export interface SwitchboardConfig {
   databaseUrl?: string;
   /** PostgreSQL schema for Switchboard's tables (env SWITCHBOARD_DATABASE_SCHEMA). */
   databaseSchema?: string;
+  /**
+   * Push transports. Without `push.expo` pushes are only recorded in memory: in development
+   * nothing leaves the machine.
+   */
+  push?: { expo?: ExpoConfig };
+}
+
+/** The Expo push transport (env EXPO_ACCESS_TOKEN, SWITCHBOARD_EXPO_URL). */
+export interface ExpoConfig {
+  /** Expo access token, for projects with enhanced push security. */
+  accessToken?: string;
+  /** Expo's push API base URL (default https://exp.host): a stand-in or an air-gapped relay. */
+  url?: string;
 }
 
 /** Command-line flags, which win over the environment. */
@@ -107,5 +120,17 @@ export function loadConfig(
       throw new TypeError('SWITCHBOARD_DATABASE_SCHEMA (databaseSchema) needs DATABASE_URL');
     config.databaseSchema = databaseSchema;
   }
+  const expo = expoConfig(env, fromFile.push?.expo);
+  if (expo) config.push = { expo };
   return config;
+}
+
+/** Expo is on when its token or URL is set (env wins over the file), or the file has `push.expo`. */
+function expoConfig(env: NodeJS.ProcessEnv, fromFile?: ExpoConfig): ExpoConfig | undefined {
+  const accessToken = env.EXPO_ACCESS_TOKEN || fromFile?.accessToken;
+  const url = env.SWITCHBOARD_EXPO_URL || fromFile?.url;
+  if (!accessToken && !url && !fromFile) return undefined;
+  if (url && !/^https?:\/\//.test(url))
+    throw new TypeError(`Invalid SWITCHBOARD_EXPO_URL (push.expo.url): ${url}`);
+  return { ...(accessToken ? { accessToken } : {}), ...(url ? { url } : {}) };
 }
