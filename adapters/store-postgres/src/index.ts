@@ -6,6 +6,7 @@ import { createEventsLogTable } from './events-log-table.js';
 import { createPostgresHistory } from './history.js';
 import { openPool } from './open-pool.js';
 import { createPushTables } from './push-tables.js';
+import { createPushOutboxTable } from './push-outbox-table.js';
 import { createStatsMinutesTable } from './stats-minutes-table.js';
 import { createTokenTables } from './token-tables.js';
 
@@ -41,6 +42,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createStatsMinutesTable(pool),
     ...createPostgresHistory(pool),
     ...createPushTables(pool),
+    ...createPushOutboxTable(pool),
     close: () => pool.end(),
   };
 }

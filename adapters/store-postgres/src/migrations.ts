@@ -1,4 +1,5 @@
 import { PUSH_MIGRATION } from './push-tables.js';
+import { PUSH_OUTBOX_MIGRATION } from './push-outbox-table.js';
 import { B2B_TABLES_MIGRATION } from './b2b-tables.js';
 import { HISTORY_MIGRATION } from './history.js';
 
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX stats_minutes_by_minute ON stats_minutes (minute);`,
   HISTORY_MIGRATION,
   PUSH_MIGRATION,
+  PUSH_OUTBOX_MIGRATION,
 ];

@@ -9,6 +9,7 @@ import { createTokenTables } from './token-tables.js';
 import { createSqliteHistory } from './history.js';
 import { createPushDevicesTable } from './push-devices-table.js';
 import { createPushSubscriptionsTable } from './push-subscriptions-table.js';
+import { createPushOutboxTable } from './push-outbox-table.js';
 
 /** Options for the SQLite store. */
 export interface SqliteStoreOptions {
@@ -31,6 +32,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createSqliteHistory(db),
     ...createPushDevicesTable(db),
     ...createPushSubscriptionsTable(db),
+    ...createPushOutboxTable(db),
     close: async () => void db.close(),
   };
 }

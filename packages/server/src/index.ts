@@ -58,6 +58,8 @@ export type {
   UnregisteredListener,
 } from './ports/push-sender.js';
 export { createMemoryPushStore } from './ports/memory-push-store.js';
+export { createMemoryPushOutbox } from './ports/push-outbox.js';
+export type { PushOutboxStore, PushOutboxRecord, PushOutboxStatus } from './ports/push-outbox.js';
 export {
   parseSubscriptionCursor,
   subscriptionCursor,

@@ -4,6 +4,7 @@ import { runHistoryCases } from './history-suite.js';
 import type { StoreFactory } from './store-factory.js';
 import { auditStoreCases } from './audit-store-suite.js';
 import { pushStoreCases } from './push-store-suite.js';
+import { pushOutboxCases } from './push-outbox-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -36,6 +37,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     runHistoryCases(factory);
     pushStoreCases(factory);
+    pushOutboxCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

@@ -5,6 +5,7 @@ import { createMemoryAuditStore } from './memory-audit-store.js';
 import { pruneMap } from './memory-paging.js';
 import type { PushStore } from './push-store.js';
 import { createMemoryPushStore } from './memory-push-store.js';
+import { createMemoryPushOutbox, type PushOutboxStore } from './push-outbox.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -62,9 +63,9 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore).
+ * devices and subscriptions (PushStore), and the push outbox (PushOutboxStore).
  */
-export interface Store extends HistoryStore, AuditStore, PushStore {
+export interface Store extends HistoryStore, AuditStore, PushStore, PushOutboxStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -92,6 +93,7 @@ export function createMemoryStore(): Store {
     ...createMemoryHistory(),
     ...createMemoryAuditStore(),
     ...createMemoryPushStore(),
+    ...createMemoryPushOutbox(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),
