@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { PushOutbox } from './push/push-outbox-worker.js';
 import type { AppRegistry } from './apps/app-registry.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
@@ -28,6 +29,8 @@ export interface EngineContext {
   readonly pushStore: PushStore;
   /** Where pushes to real transports go (RSH1a). */
   readonly pushSender: PushSender;
+  /** The durable queue in front of pushSender: retries, resume after restart, final outcome. */
+  readonly pushOutbox: PushOutbox;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;

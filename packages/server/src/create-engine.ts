@@ -28,7 +28,8 @@ import { createRecordingPushSender, type PushSender } from './ports/push-sender.
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
 import { handleRest } from './rest/router.js';
-import { removeUnregistered } from './push/push-dispatch.js';
+import { applyVerdict, removeUnregistered } from './push/push-dispatch.js';
+import { createPushOutbox } from './push/push-outbox-worker.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -106,6 +107,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const loadedRevocations = await revocations.load(startedAt);
   const logger = options.logger ?? silentLogger;
   const audit = await startAuditTrail({ store: options.store, limits, clock, logger, stats });
+  const pushSender = options.pushSender ?? createRecordingPushSender();
+  const pushOutbox = createPushOutbox({
+    store: options.store,
+    sender: pushSender,
+    limits,
+    clock,
+    logger,
+    onOutcome: (delivery, outcome) => applyVerdict(ctx, delivery, outcome),
+  });
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
@@ -131,7 +141,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     history: options.store,
     connections: createConnectionTable(),
     pushStore: options.store,
-    pushSender: options.pushSender ?? createRecordingPushSender(),
+    pushSender,
+    pushOutbox,
     nonces,
     revocations,
     stats,
@@ -162,6 +173,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }),
     );
   });
+  // Resumes what a previous process left pending (a restart during retries loses nothing).
+  pushOutbox.start();
   const retention = startRetentionSweep(ctx);
   const appReload = startAppReload(ctx, options.appReloadMs);
 
@@ -209,6 +222,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       clearInterval(keepAlive);
       clearInterval(sweep);
       stopUnregistered?.();
+      await pushOutbox.close();
       for (const t of revocationTimers) t.cancel();
       await appReload.stop();
       await retention.stop();
