@@ -1,4 +1,10 @@
-import type { Logger, PushDelivery, PushOutcome, PushSender } from '@switchboard/server';
+import type {
+  Logger,
+  PushDelivery,
+  PushOutcome,
+  PushSender,
+  UnregisteredListener,
+} from '@switchboard/server';
 import { Expo, type ExpoPushMessage, type ExpoPushTicket } from 'expo-server-sdk';
 import { createExpoDispatcher } from './dispatcher.js';
 import { EXPO_TRANSPORT, expoTokenOf, toExpoMessage } from './expo-message.js';
@@ -29,6 +35,8 @@ export interface ExpoPushSenderOptions {
 
 /** The Expo PushSender: a PushSender with a receipt check and a close. */
 export interface ExpoPushSender extends PushSender {
+  /** Listens for devices a receipt found unregistered (always present on this sender). */
+  onUnregistered(listener: UnregisteredListener): () => void;
   /** Asks Expo for the receipts that are due now (the timer does this on its own). */
   checkReceipts(): Promise<void>;
   /** Tickets still waiting for their receipt. */
