@@ -7,6 +7,7 @@ import { createPostgresHistory } from './history.js';
 import { openPool } from './open-pool.js';
 import { createPushTables } from './push-tables.js';
 import { createNotificationsTable } from './notifications-table.js';
+import { createPushOutboxTable } from './push-outbox-table.js';
 import { createStatsMinutesTable } from './stats-minutes-table.js';
 import { createTokenTables } from './token-tables.js';
 
@@ -43,6 +44,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createPostgresHistory(pool),
     ...createPushTables(pool),
     ...createNotificationsTable(pool),
+    ...createPushOutboxTable(pool),
     close: () => pool.end(),
   };
 }

@@ -1,4 +1,5 @@
 import { PUSH_MIGRATION } from './push-tables.js';
+import { PUSH_OUTBOX_MIGRATION } from './push-outbox-table.js';
 import { B2B_TABLES_MIGRATION } from './b2b-tables.js';
 import { HISTORY_MIGRATION } from './history.js';
 import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly string[] = [
   HISTORY_MIGRATION,
   PUSH_MIGRATION,
   NOTIFICATIONS_MIGRATION,
+  PUSH_OUTBOX_MIGRATION,
 ];

@@ -10,6 +10,7 @@ import { createSqliteHistory } from './history.js';
 import { createPushDevicesTable } from './push-devices-table.js';
 import { createPushSubscriptionsTable } from './push-subscriptions-table.js';
 import { createNotificationsTable } from './notifications-table.js';
+import { createPushOutboxTable } from './push-outbox-table.js';
 
 /** Options for the SQLite store. */
 export interface SqliteStoreOptions {
@@ -33,6 +34,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createPushDevicesTable(db),
     ...createPushSubscriptionsTable(db),
     ...createNotificationsTable(db),
+    ...createPushOutboxTable(db),
     close: async () => void db.close(),
   };
 }

@@ -104,4 +104,19 @@ export const MIGRATIONS: readonly string[] = [
   // The notification log (`GET /notifications`) and the nudge limiter's slots, stored so that a
   // restart does not reopen a nudge window.
   NOTIFICATIONS_MIGRATION,
+  // The push outbox: a push is written here before it is sent, so a restart during retries
+  // resumes it. The partial index serves the due-rows scan; the other, pruning finished rows.
+  `CREATE TABLE push_outbox (
+     id TEXT PRIMARY KEY,
+     app_id TEXT NOT NULL,
+     delivery TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     last_error TEXT
+   );
+   CREATE INDEX push_outbox_due ON push_outbox (next_attempt_at, id) WHERE status = 'pending';
+   CREATE INDEX push_outbox_by_update ON push_outbox (updated_at);`,
 ];

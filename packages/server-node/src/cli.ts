@@ -29,6 +29,10 @@ config file), e.g. postgres://user:pass@db:5432/switchboard, to keep everything 
 instead, as several nodes need; SWITCHBOARD_DATABASE_SCHEMA ("databaseSchema") picks a schema.
 Tables are created and migrated on start (see docs/deploy.md for the ones you can query).
 
+Push: pushes are only recorded in memory by default, so in development nothing leaves the
+machine. EXPO_ACCESS_TOKEN or SWITCHBOARD_EXPO_URL (or "push": {"expo": {...}} in the config
+file) sends them to Expo; see docs/notifications.md.
+
 On a first start in development mode with no apps, a development app is created
 and its full-access key printed. Development mode is for one machine: anyone who
 reaches the port can create apps, so bind it elsewhere (--host 0.0.0.0) only on a

@@ -47,6 +47,19 @@ export interface SwitchboardConfig {
    * name (or `*` for that app's default), `{placeholder}`s filled from the notification's data.
    */
   notifications?: { catalog?: NotificationCatalog };
+  /**
+   * Push transports. Without `push.expo` pushes are only recorded in memory: in development
+   * nothing leaves the machine.
+   */
+  push?: { expo?: ExpoConfig };
+}
+
+/** The Expo push transport (env EXPO_ACCESS_TOKEN, SWITCHBOARD_EXPO_URL). */
+export interface ExpoConfig {
+  /** Expo access token, for projects with enhanced push security. */
+  accessToken?: string;
+  /** Expo's push API base URL (default https://exp.host): a stand-in or an air-gapped relay. */
+  url?: string;
 }
 
 /** Command-line flags, which win over the environment. */
@@ -114,5 +127,17 @@ export function loadConfig(
   }
   const catalog = fromFile.notifications?.catalog;
   if (catalog !== undefined) config.notifications = { catalog: validateCatalog(catalog) };
+  const expo = expoConfig(env, fromFile.push?.expo);
+  if (expo) config.push = { expo };
   return config;
+}
+
+/** Expo is on when its token or URL is set (env wins over the file), or the file has `push.expo`. */
+function expoConfig(env: NodeJS.ProcessEnv, fromFile?: ExpoConfig): ExpoConfig | undefined {
+  const accessToken = env.EXPO_ACCESS_TOKEN || fromFile?.accessToken;
+  const url = env.SWITCHBOARD_EXPO_URL || fromFile?.url;
+  if (!accessToken && !url && !fromFile) return undefined;
+  if (url && !/^https?:\/\//.test(url))
+    throw new TypeError(`Invalid SWITCHBOARD_EXPO_URL (push.expo.url): ${url}`);
+  return { ...(accessToken ? { accessToken } : {}), ...(url ? { url } : {}) };
 }

@@ -12,6 +12,7 @@ import type { SwitchboardConfig } from './config.js';
 import { startHost, type Host } from './http-host.js';
 import { createMetricsEndpoint } from './metrics.js';
 import { openConfiguredStore } from './open-store.js';
+import { configuredPushSender } from './push-sender.js';
 
 /** A running Switchboard: engine, store and listener. */
 export interface Switchboard {
@@ -66,6 +67,8 @@ export async function startSwitchboard(
   const store: Store =
     options.store ??
     (options.memoryStore ? createMemoryStore() : await openConfiguredStore(config));
+  const configured = options.pushSender ? undefined : configuredPushSender(config, options.logger);
+  const pushSender = options.pushSender ?? configured;
   let engine: Engine;
   try {
     engine = await createEngine({
@@ -75,7 +78,7 @@ export async function startSwitchboard(
       ...(config.persistAllChannels ? { persistAllChannels: true } : {}),
       ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+      ...(pushSender ? { pushSender } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(config.notifications?.catalog
         ? { notificationCatalog: config.notifications.catalog }
@@ -84,6 +87,7 @@ export async function startSwitchboard(
   } catch (err) {
     // A pool left open would keep the process alive after the error is reported.
     if (!options.store) await store.close();
+    await configured?.close();
     throw err;
   }
   for (const app of config.apps) await engine.apps.save(configAppRecord(app));
@@ -106,12 +110,15 @@ export async function startSwitchboard(
   } catch (err) {
     await engine.close();
     await store.close();
+    await configured?.close();
     throw err;
   }
   const close = async (): Promise<void> => {
     await engine.close();
     await host.close();
     await store.close();
+    // Only a sender made here from config is ours to close; an injected one is the caller's.
+    await configured?.close();
   };
   return {
     port: host.port,

@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
+import type { PushOutbox } from './push/push-outbox-worker.js';
 import type { AppRegistry } from './apps/app-registry.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
@@ -35,6 +36,8 @@ export interface EngineContext {
   readonly notificationCatalog: NotificationCatalog;
   /** The notification log and nudge slots (the Store's notification part). */
   readonly notificationLog: NotificationStore;
+  /** The durable queue in front of pushSender: retries, resume after restart, final outcome. */
+  readonly pushOutbox: PushOutbox;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;

@@ -32,6 +32,8 @@ import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
 import { handleRest } from './rest/router.js';
 import { validateCatalog, type NotificationCatalog } from './notify/catalog.js';
+import { applyVerdict, removeUnregistered } from './push/push-dispatch.js';
+import { createPushOutbox } from './push/push-outbox-worker.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -127,6 +129,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const loadedRevocations = await revocations.load(startedAt);
   const logger = options.logger ?? silentLogger;
   const audit = await startAuditTrail({ store: options.store, limits, clock, logger, stats });
+  const pushSender = options.pushSender ?? createRecordingPushSender();
+  const pushOutbox = createPushOutbox({
+    store: options.store,
+    sender: pushSender,
+    limits,
+    clock,
+    logger,
+    onOutcome: (delivery, outcome) => applyVerdict(ctx, delivery, outcome),
+  });
   const ctx: EngineContext = {
     serverId: options.serverId ?? `sb-${randomId(4)}`,
     limits,
@@ -157,7 +168,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     history: options.store,
     connections: createConnectionTable(),
     pushStore: options.store,
-    pushSender: options.pushSender ?? createRecordingPushSender(),
+    pushSender,
+    pushOutbox,
     notificationCatalog: validateCatalog(options.notificationCatalog ?? {}),
     notificationLog: options.store,
     nonces,
@@ -183,6 +195,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         r.appliesAt - startedAt,
       ),
     );
+  // Verdicts that arrive after sending (Expo receipts) prune the devices they name.
+  const stopUnregistered = ctx.pushSender.onUnregistered?.((delivery, reason) => {
+    removeUnregistered(ctx, delivery, reason).catch((err: unknown) =>
+      logger.warn('push device removal failed', {
+        deviceId: delivery.deviceId,
+        error: String(err),
+      }),
+    );
+  });
+  // Resumes what a previous process left pending (a restart during retries loses nothing).
+  pushOutbox.start();
   const retention = startRetentionSweep(ctx);
   const appReload = startAppReload(ctx, options.appReloadMs);
 
@@ -243,6 +266,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
+      stopUnregistered?.();
+      await pushOutbox.close();
       for (const t of revocationTimers) t.cancel();
       await appReload.stop();
       await retention.stop();

@@ -55,8 +55,11 @@ export type {
   PushOutcome,
   PushPayload,
   RecordingPushSender,
+  UnregisteredListener,
 } from './ports/push-sender.js';
 export { createMemoryPushStore } from './ports/memory-push-store.js';
+export { createMemoryPushOutbox } from './ports/push-outbox.js';
+export type { PushOutboxStore, PushOutboxRecord, PushOutboxStatus } from './ports/push-outbox.js';
 export {
   parseSubscriptionCursor,
   subscriptionCursor,

@@ -49,6 +49,26 @@ export interface Limits {
   /** How long notification log rows are kept (`GET /notifications`). */
   notificationLogRetentionMs: number;
   /**
+   * Attempts at one push whose transport timed out or answered 5xx/429 before it is recorded
+   * failed in the push outbox (and logged).
+   */
+  pushMaxAttempts: number;
+  /** Wait before a push's first retry; doubled for each later one (exponential backoff). */
+  pushRetryBaseMs: number;
+  /** Longest wait between two attempts at a push. */
+  pushRetryMaxMs: number;
+  /** How often the push outbox is scanned for pushes due a retry (and, at start, resumed). */
+  pushOutboxPollMs: number;
+  /** Pushes taken from the outbox per scan. */
+  pushOutboxBatch: number;
+  /**
+   * How long a push being sent is held by the process sending it: a process that died while
+   * sending leaves it to be resumed after this.
+   */
+  pushSendLeaseMs: number;
+  /** How long finished (sent or failed) rows stay in the push outbox, for inspection. */
+  pushOutboxRetentionMs: number;
+  /**
    * Group commit window for persisted channels: writes of this many ms share one transaction
    * (0: one per event-loop turn). Longer windows cost latency and save commit work.
    */
@@ -123,6 +143,13 @@ export const DEFAULT_LIMITS: Limits = {
   maxPushDevicesPerDelivery: 1000,
   nudgeIntervalMs: 6 * 3_600_000,
   notificationLogRetentionMs: 30 * 86_400_000,
+  pushMaxAttempts: 5,
+  pushRetryBaseMs: 2_000,
+  pushRetryMaxMs: 300_000,
+  pushOutboxPollMs: 1_000,
+  pushOutboxBatch: 500,
+  pushSendLeaseMs: 60_000,
+  pushOutboxRetentionMs: 7 * 24 * 3_600_000,
   historyCommitIntervalMs: 0,
   persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
@@ -188,6 +215,22 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   notificationLogRetentionMs: {
     unit: 'ms',
     over: 'older notification log rows are pruned (batches, every minute)',
+  },
+  pushMaxAttempts: {
+    unit: 'attempts per push',
+    over: 'the push is recorded failed in the push outbox and logged',
+  },
+  pushRetryBaseMs: { unit: 'ms', over: 'first retry of a push comes this long after a failure' },
+  pushRetryMaxMs: { unit: 'ms', over: 'backoff between attempts at a push stops growing' },
+  pushOutboxPollMs: { unit: 'ms', over: 'a due retry waits at most this long to be sent' },
+  pushOutboxBatch: { unit: 'pushes per scan', over: 'the rest wait for the next scan' },
+  pushSendLeaseMs: {
+    unit: 'ms',
+    over: 'a push whose sender died mid-send is sent again (at-least-once)',
+  },
+  pushOutboxRetentionMs: {
+    unit: 'ms',
+    over: 'finished push outbox rows are pruned (batches, each scan)',
   },
   historyCommitIntervalMs: {
     unit: 'ms',

@@ -159,3 +159,5 @@ export { runStoreSuite } from './store-suite.js';
 export type { StoreFactory } from './store-suite.js';
 export { postgresTestSchema } from './postgres.js';
 export type { PostgresTestSchema } from './postgres.js';
+export { startExpoStandIn } from './expo-stand-in.js';
+export type { ExpoStandIn, ExpoStandInPush } from './expo-stand-in.js';

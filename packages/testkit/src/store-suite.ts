@@ -5,6 +5,7 @@ import type { StoreFactory } from './store-factory.js';
 import { auditStoreCases } from './audit-store-suite.js';
 import { pushStoreCases } from './push-store-suite.js';
 import { notificationStoreCases } from './notification-store-suite.js';
+import { pushOutboxCases } from './push-outbox-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -38,6 +39,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
     runHistoryCases(factory);
     pushStoreCases(factory);
     notificationStoreCases(factory);
+    pushOutboxCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

@@ -17,11 +17,25 @@ export interface PushDelivery {
 }
 
 /**
- * The outcome of one delivery. `invalidRecipient` says the transport refused the device's
- * token for good (an uninstalled app), so the registration can be marked failed and pruned.
+ * The outcome of one delivery. On failure:
+ * - `invalidRecipient`: the device's details are unusable (a malformed token, a bad key), so
+ *   the registration is marked FAILED (RSH3: its state is what `get` reports);
+ * - `unregistered`: the push service says the app is no longer installed there (Expo's
+ *   `DeviceNotRegistered`), so the registration is removed;
+ * - `retryable`: a passing fault (a timeout, a 5xx, a 429), so the engine tries again later.
  */
 export type PushOutcome =
-  { status: 'sent' } | { status: 'failed'; reason: string; invalidRecipient?: boolean };
+  | { status: 'sent' }
+  | {
+      status: 'failed';
+      reason: string;
+      invalidRecipient?: boolean;
+      unregistered?: boolean;
+      retryable?: boolean;
+    };
+
+/** Called when a verdict on a delivery arrives after `send` answered (a push receipt). */
+export type UnregisteredListener = (delivery: PushDelivery, reason: string) => void;
 
 /**
  * The port through which the engine hands pushes to the outside world (APNs, FCM, Expo, ...).
@@ -29,6 +43,11 @@ export type PushOutcome =
  */
 export interface PushSender {
   send(deliveries: readonly PushDelivery[]): Promise<PushOutcome[]>;
+  /**
+   * For transports whose verdict comes later (Expo's receipts): the engine registers here to
+   * hear of devices found unregistered after `send`, and removes them. Returns an unsubscribe.
+   */
+  onUnregistered?(listener: UnregisteredListener): () => void;
 }
 
 /** A PushSender that keeps what it was given: the reference implementation and a test probe. */

@@ -7,6 +7,7 @@ import type { PushStore } from './push-store.js';
 import { createMemoryPushStore } from './memory-push-store.js';
 import type { NotificationStore } from './notification-store.js';
 import { createMemoryNotificationStore } from './memory-notification-store.js';
+import { createMemoryPushOutbox, type PushOutboxStore } from './push-outbox.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -64,9 +65,10 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore).
+ * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), and the push outbox (PushOutboxStore).
  */
-export interface Store extends HistoryStore, AuditStore, PushStore, NotificationStore {
+export interface Store
+  extends HistoryStore, AuditStore, PushStore, NotificationStore, PushOutboxStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -95,6 +97,7 @@ export function createMemoryStore(): Store {
     ...createMemoryAuditStore(),
     ...createMemoryPushStore(),
     ...createMemoryNotificationStore(),
+    ...createMemoryPushOutbox(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

@@ -99,9 +99,9 @@ function deliverToChannel(ctx: EngineContext, d: PushDelivery): PushOutcome {
 }
 
 /**
- * Hands deliveries to their transport: `ablyChannel` ones are delivered here, the rest go to the
- * PushSender port. A device the transport rejects for good is marked FAILED (RSH3: its state is
- * what `get` reports); one outcome per delivery, in order.
+ * Hands deliveries to their transport: `ablyChannel` ones are delivered here, the rest go
+ * through the push outbox to the PushSender port (queued, retried, outcome recorded). One
+ * outcome per delivery, in order: the first attempt's, for outbox ones.
  */
 export async function dispatchPush(
   ctx: EngineContext,
@@ -109,29 +109,61 @@ export async function dispatchPush(
 ): Promise<PushOutcome[]> {
   const outcomes: PushOutcome[] = new Array<PushOutcome>(deliveries.length);
   const external: number[] = [];
-  deliveries.forEach((d, i) => {
-    if (d.recipient.transportType === 'ablyChannel') outcomes[i] = deliverToChannel(ctx, d);
-    else external.push(i);
-  });
-  if (external.length > 0) {
-    let sent: PushOutcome[];
-    try {
-      sent = await ctx.pushSender.send(external.map((i) => deliveries[i]!));
-    } catch (err) {
-      sent = external.map(() => ({ status: 'failed', reason: String(err) }));
+  for (const [i, d] of deliveries.entries()) {
+    if (d.recipient.transportType !== 'ablyChannel') {
+      external.push(i);
+      continue;
     }
+    outcomes[i] = deliverToChannel(ctx, d);
+    await applyVerdict(ctx, d, outcomes[i]);
+  }
+  if (external.length > 0) {
+    // The outbox tells applyVerdict of each attempt itself, retries included.
+    const sent = await ctx.pushOutbox.submit(external.map((i) => deliveries[i]!));
     external.forEach((i, k) => {
-      outcomes[i] = sent[k] ?? { status: 'failed', reason: 'no outcome from the push sender' };
+      outcomes[i] = sent[k]!;
     });
   }
-  for (const [i, outcome] of outcomes.entries()) {
-    const d = deliveries[i]!;
-    if (outcome.status === 'failed' && outcome.invalidRecipient && d.deviceId !== undefined) {
-      const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
-      if (device) await ctx.pushStore.savePushDevice({ ...device, state: 'FAILED' });
-    }
-  }
   return outcomes;
+}
+
+/**
+ * What a failure says about the device: an unusable token marks it FAILED (RSH3: its state is
+ * what `get` reports); an app the push service says is gone removes it (invalid tokens are
+ * pruned, so nothing is sent to it again).
+ */
+export async function applyVerdict(
+  ctx: EngineContext,
+  d: PushDelivery,
+  outcome: PushOutcome,
+): Promise<void> {
+  if (outcome.status !== 'failed' || d.deviceId === undefined) return;
+  if (outcome.unregistered) {
+    await removeUnregistered(ctx, d, outcome.reason);
+  } else if (outcome.invalidRecipient) {
+    const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
+    if (device) await ctx.pushStore.savePushDevice({ ...device, state: 'FAILED' });
+  }
+}
+
+/**
+ * Removes a device the push service reported unregistered, unless it was registered again
+ * since with another recipient (a reinstalled app gets a new token).
+ */
+export async function removeUnregistered(
+  ctx: EngineContext,
+  d: PushDelivery,
+  reason: string,
+): Promise<void> {
+  if (d.deviceId === undefined) return;
+  const device = await ctx.pushStore.getPushDevice(d.appId, d.deviceId);
+  if (!device || JSON.stringify(device.recipient) !== JSON.stringify(d.recipient)) return;
+  await ctx.pushStore.removePushDevices({ appId: d.appId, deviceId: d.deviceId });
+  ctx.logger.info('push device removed: unregistered', {
+    appId: d.appId,
+    deviceId: d.deviceId,
+    reason,
+  });
 }
 
 /**
