@@ -49,6 +49,22 @@ describe.each(FORMATS)('persisted history across a restart over %s', (format) =>
     expect(history.items.map((m) => m.data)).toEqual(['first']);
   });
 
+  it('RTL4: rewind on a persisted channel reads the store after a restart', async () => {
+    const channelName = `persisted:rewind-${format}`;
+    const rest = new Ably.Rest(realtimeOptions(server(), format));
+    for (let i = 0; i < 5; i++) await rest.channels.get(channelName).publish('e', `r${i}`);
+    await server().restart();
+    const rt = track(new Ably.Realtime(realtimeOptions(server(), format)));
+    const got = collect<string>();
+    const channel = rt.channels.get(channelName, { params: { rewind: '3' } });
+    await channel.subscribe((m) => got.push(m.data as string));
+    expect(await got.until(3)).toEqual(['r2', 'r3', 'r4']);
+    await new Ably.Rest(realtimeOptions(server(), format)).channels
+      .get(channelName)
+      .publish('e', 'live');
+    expect(await got.until(4)).toEqual(['r2', 'r3', 'r4', 'live']);
+  });
+
   it('RTL10b: untilAttach reads messages from before the restart, not after the attach', async () => {
     const channelName = `persisted:until-${format}`;
     const rest = new Ably.Rest(realtimeOptions(server(), format));

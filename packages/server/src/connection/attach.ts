@@ -19,7 +19,7 @@ import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
 import { createAttachment, type Attachment, type Session } from '../session/session.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
-import { storedBacklog } from './stored-backlog.js';
+import { parseRewind, storedBacklog, storedRewind, type RewindRange } from './stored-backlog.js';
 
 /** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
 const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);
@@ -116,6 +116,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   let attachSerial = channel.currentSerial();
   // A persisted channel's older log is in the store: read it before going live (below).
   let replayFromStore: number | undefined;
+  let rewindFromStore: RewindRange | undefined;
   const resumeFrom = pm.channelSerial ? parseSerial(pm.channelSerial) : undefined;
   if (resumeFrom && resumeFrom.epoch === channel.epoch && resumeFrom.seq <= channel.currentSeq()) {
     const missed = channel.log.since(resumeFrom.seq);
@@ -140,12 +141,18 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
       channelError(session, rawName, Errors.invalidParameter(`Invalid rewind: ${params.rewind}`));
       return;
     }
+    // A persisted channel's memory may not reach back (after a restart): rewind reads the store.
+    if (channel.persisted) rewindFromStore = parseRewind(params.rewind, now);
     backlog = entries;
     // The serial just before the backlog, so a drop mid-backlog resumes without loss.
     if (entries[0]) attachSerial = channel.serialOf(entries[0].seq - 1);
   }
   const pendingItems =
-    replayFromStore !== undefined ? channel.currentSeq() - replayFromStore : countItems(backlog);
+    replayFromStore !== undefined
+      ? channel.currentSeq() - replayFromStore
+      : rewindFromStore !== undefined
+        ? MAX_UNPRIVILEGED_REPLAY
+        : countItems(backlog);
   if (!spendControlBudget(ctx, session, controlCost(channel.presence.size() + pendingItems))) {
     channelError(session, rawName, Errors.controlRateLimited());
     return;
@@ -159,14 +166,29 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   session.attachments.set(rawName, attachment);
   channel.subscribers.add(attachment);
   const reply = { rawName, params: pm.params, flags, attachSerial };
-  if (replayFromStore === undefined) {
+  if (replayFromStore === undefined && rewindFromStore === undefined) {
     goLive(session, attachment, { ...reply, backlog });
     return;
   }
-  const afterSeq = replayFromStore;
   const upToSeq = channel.currentSeq();
+  const load =
+    replayFromStore !== undefined
+      ? storedBacklog(ctx, channel, replayFromStore, upToSeq, ctx.limits.historyMaxMessages).then(
+          (stored) =>
+            stored && {
+              flags: flags | Flag.RESUMED,
+              backlog: stored,
+              attachSerial: reply.attachSerial,
+            },
+        )
+      : storedRewind(ctx, channel, rewindFromStore!, upToSeq).then((stored) => ({
+          flags,
+          backlog: stored,
+          // The serial just before the backlog, so a drop mid-backlog resumes without loss.
+          attachSerial: stored[0] ? channel.serialOf(stored[0].seq - 1) : reply.attachSerial,
+        }));
   const attempt = (attachment.pendingAttach = {});
-  storedBacklog(ctx, channel, afterSeq, upToSeq, ctx.limits.historyMaxMessages)
+  load
     .catch((err: unknown) => {
       ctx.logger.warn('reading stored backlog failed', {
         channel: channel.name,
@@ -174,13 +196,12 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
       });
       return undefined;
     })
-    .then((stored) => {
+    .then((loaded) => {
       // Detached, re-attached or gone while the store was read: that later request answers.
       if (session.attachments.get(rawName) !== attachment || attachment.pendingAttach !== attempt)
         return;
       attachment.pendingAttach = undefined;
-      if (stored === undefined) goLive(session, attachment, { ...reply, backlog: [] });
-      else goLive(session, attachment, { ...reply, flags: flags | Flag.RESUMED, backlog: stored });
+      goLive(session, attachment, loaded ? { ...reply, ...loaded } : { ...reply, backlog: [] });
     });
 }
 

@@ -3,6 +3,7 @@ import type { Channel } from '../channels/channel.js';
 import type { LogEntry } from '../channels/message-log.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
 import type { EngineContext } from '../context.js';
+import type { HistoryItem } from '../ports/history.js';
 
 /**
  * What a client missed on a persisted channel when the in-memory log no longer reaches back (after
@@ -28,6 +29,11 @@ export async function storedBacklog(
     asSent: true,
   });
   if (rows.length > limit) return undefined;
+  return [...entriesOf(channel, rows), ...newerThan(channel, upToSeq)];
+}
+
+/** Stored items grouped back into the entries (one frame per sequence number) they were sent in. */
+function entriesOf(channel: Channel, rows: HistoryItem[]): LogEntry[] {
   const entries: LogEntry[] = [];
   for (const row of rows) {
     let entry = entries[entries.length - 1];
@@ -51,7 +57,47 @@ export async function storedBacklog(
       messages: entry.messages,
     });
   }
-  // What was logged in memory while the store was read (or after `upToSeq`) follows on.
-  const newer = channel.log.entries().filter((e) => e.seq > upToSeq);
-  return [...entries, ...newer];
+  return entries;
+}
+
+/** What was logged in memory while the store was read (or after `upToSeq`): it follows on. */
+function newerThan(channel: Channel, upToSeq: number): LogEntry[] {
+  return channel.log.entries().filter((e) => e.seq > upToSeq);
+}
+
+/** What `rewind` asks for: the last `count` messages, or those of the last `sinceMs` (at most 100). */
+export type RewindRange = { count: number } | { since: number };
+
+/** Parses `rewind` (`10`, `30s`, `2m`, `1h`) into a range; undefined when malformed. */
+export function parseRewind(rewind: string, now: number): RewindRange | undefined {
+  if (/^\d+$/.test(rewind)) return { count: Math.min(Number(rewind), 100) };
+  const m = /^(\d+)(s|m|h)$/.exec(rewind);
+  if (!m) return undefined;
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+  return { since: now - Number(m[1]) * unit };
+}
+
+/**
+ * A persisted channel's rewind from the store (RTL4, `rewind` param): the latest versions of the
+ * last messages up to `upToSeq`, oldest first, then what memory logged after it.
+ */
+export async function storedRewind(
+  ctx: EngineContext,
+  channel: Channel,
+  range: RewindRange,
+  upToSeq: number,
+): Promise<LogEntry[]> {
+  const limit = 'count' in range ? range.count : 100;
+  if (limit === 0) return [];
+  const rows = await ctx.history.readHistory({
+    appId: channel.appId,
+    channel: channel.name,
+    kind: 'message',
+    backwards: true,
+    untilSeq: upToSeq,
+    ...('since' in range ? { start: range.since } : {}),
+    limit,
+    asSent: false,
+  });
+  return [...entriesOf(channel, rows.reverse()), ...newerThan(channel, upToSeq)];
 }
