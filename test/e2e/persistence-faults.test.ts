@@ -45,6 +45,13 @@ describe.each(FORMATS)('a store that cannot be written, over %s', (format) => {
 
     failing.on = false;
     await channel.publish('e', 'stored-2');
+    // Only what was stored is in the audit log.
+    const audited = await server().switchboard.engine.audit.events({
+      appId: server().appId,
+      channel: `persisted:faults-${format}`,
+      limit: 100,
+    });
+    expect(audited.items).toHaveLength(2);
     expect(await got.until(2)).toEqual(['stored-1', 'stored-2']);
     const history = await rest.channels.get(`persisted:faults-${format}`).history();
     expect(history.items.map((m) => m.data)).toEqual(['stored-2', 'stored-1']);

@@ -121,8 +121,13 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       timestamp,
     );
     recordInbound(ctx, channel.appId, 'realtime', stamped, timestamp);
-    ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
-    pushForChannelMessages(ctx, session.auth.app, name, stamped);
+    // On a persisted channel only what was stored is audited and pushed.
+    const record = (): void => {
+      ctx.audit.eventLog.record(channel.appId, name, 'realtime', stamped);
+      pushForChannelMessages(ctx, session.auth.app, name, stamped);
+    };
+    if (committed) committed.then(record, () => {});
+    else record();
     session.messagesIn += stamped.length;
     ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {

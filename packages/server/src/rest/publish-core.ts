@@ -62,8 +62,13 @@ export function publishToChannel(
     now,
   );
   recordInbound(ctx, auth.app.record.id, 'rest', stamped, now);
-  ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
-  pushForChannelMessages(ctx, auth.app, name, stamped);
+  // On a persisted channel only what was stored is audited and pushed.
+  const record = (): void => {
+    ctx.audit.eventLog.record(auth.app.record.id, name, source, stamped);
+    pushForChannelMessages(ctx, auth.app, name, stamped);
+  };
+  if (committed) committed.then(record, () => {});
+  else record();
   const result = { channel: name, messageId: base, serials };
   return committed ? { result, committed } : { result };
 }
