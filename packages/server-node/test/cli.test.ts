@@ -150,7 +150,7 @@ describe('switchboard CLI', () => {
 
   it('--production without an admin secret prints one clear warning', async () => {
     const { out } = await start(['--production'], { SWITCHBOARD_ADMIN_SECRET: '' });
-    const warnings = out.split('\n').filter((l) => /warning/i.test(l));
+    const warnings = out.split('\n').filter((l) => /warn/i.test(l));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('SWITCHBOARD_ADMIN_SECRET');
     expect(warnings[0]).toContain('POST /apps');
