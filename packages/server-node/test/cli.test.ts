@@ -35,15 +35,17 @@ function start(
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 10_000);
-    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
+    // Both streams: in JSON log mode the development key snippet goes to stderr.
+    const onData = (d: Buffer): void => {
       out += d.toString();
       const port = /listening on http:\/\/\S+:(\d+) /.exec(out)?.[1];
       if (port && (out.includes('endpoint') || !out.includes('Development key'))) {
         clearTimeout(timer);
         setTimeout(() => resolve({ out, port: Number(port), proc }), 50);
       }
-    });
+    };
+    proc.stderr.on('data', onData);
+    proc.stdout.on('data', onData);
   });
 }
 
