@@ -130,6 +130,25 @@ describe('structured logs', () => {
     expect(failure.fields).toMatchObject({ method: 'GET', path: '/channels/q/messages' });
   });
 
+  it('a flood of refused REST requests is logged at most 10 times per 10 s, not once each', async () => {
+    const wrong = `${server().keys[0]!.keyName}:flood-wrong-secret`;
+    forbidden.push('flood-wrong-secret');
+    const auth = `Basic ${Buffer.from(wrong).toString('base64')}`;
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(`http://127.0.0.1:${server().port}/channels/flood/messages`, {
+          headers: { authorization: auth },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const lines = capture.entries.filter(
+      (e) => e.message === 'authentication failed' && e.fields.on === 'rest',
+    );
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(10);
+  });
+
   it('a rate-limited connection (42910) is logged once, not once per refused message', async () => {
     const rt = track(new Ably.Realtime(realtimeOptions(server(), 'msgpack')));
     const channel = rt.channels.get('fast');
