@@ -34,7 +34,9 @@ await serve('switchboard', async () => {
   const config = loadConfig({ port: '0', host: '127.0.0.1', dataDir, config: configFile }, {});
   const sb = await startSwitchboard(config, {
     logger: {
+      debug: () => {},
       info: () => {},
+      error: (message, fields) => console.error(`switchboard: ${message}`, fields ?? ''),
       warn: (message, fields) => console.warn(`switchboard: ${message}`, fields ?? ''),
     },
   });

@@ -1,9 +1,10 @@
-import type {
-  Logger,
-  PushDelivery,
-  PushOutcome,
-  PushSender,
-  UnregisteredListener,
+import {
+  silentLogger,
+  type Logger,
+  type PushDelivery,
+  type PushOutcome,
+  type PushSender,
+  type UnregisteredListener,
 } from '@switchboard/server';
 import { Expo, type ExpoPushMessage, type ExpoPushTicket } from 'expo-server-sdk';
 import { createExpoDispatcher } from './dispatcher.js';
@@ -45,8 +46,6 @@ export interface ExpoPushSender extends PushSender {
   close(): Promise<void>;
 }
 
-const silent: Logger = { info: () => {}, warn: () => {} };
-
 /** What Expo's SDK attaches to a failed request. */
 interface ExpoRequestError {
   message?: unknown;
@@ -83,7 +82,7 @@ function ticketOutcome(ticket: ExpoPushTicket | undefined): PushOutcome {
  * to the `onUnregistered` listeners so the engine removes the device.
  */
 export function createExpoPushSender(options: ExpoPushSenderOptions = {}): ExpoPushSender {
-  const logger = options.logger ?? silent;
+  const logger = options.logger ?? silentLogger;
   const http = createExpoDispatcher(options.requestTimeoutMs ?? 10_000, options.baseUrl);
   const expo = new Expo({
     httpAgent: http.dispatcher,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { adminCommandsHelp, runAdmin } from './admin/run-admin.js';
 import { loadConfig } from './config.js';
+import { createProcessLogger } from './log.js';
 import { startSwitchboard } from './start.js';
 
 const HELP = `switchboard — a self-hosted realtime server that speaks the Ably protocol
@@ -22,6 +23,9 @@ Options:
                         otherwise only namespaces with "persisted": true in the config
       --production      Production mode: POST /apps needs SWITCHBOARD_ADMIN_SECRET,
                         CORS origins only from SWITCHBOARD_CORS_ORIGINS (env SWITCHBOARD_MODE)
+      --log-pretty      Plain log lines for people instead of JSON lines (env
+                        SWITCHBOARD_LOG_FORMAT=pretty); SWITCHBOARD_LOG_LEVEL (or "logLevel")
+                        picks debug, info (default), warn, error or silent
   -h, --help            Show this help
 
 Storage: SQLite in the data directory by default. Set DATABASE_URL (or "databaseUrl" in the
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
       config: { type: 'string', short: 'c' },
       production: { type: 'boolean' },
       'persist-all': { type: 'boolean' },
+      'log-pretty': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,41 +84,58 @@ async function main(): Promise<void> {
     ...(values.config ? { config: values.config } : {}),
     ...(values.production ? { production: true } : {}),
     ...(values['persist-all'] ? { persistAll: true } : {}),
+    ...(values['log-pretty'] ? { logPretty: true } : {}),
   });
-  const sb = await startSwitchboard(config, {
-    logger: {
-      info: () => {},
-      warn: (message, fields) => console.warn(`switchboard: ${message}`, fields ?? ''),
-    },
+  const logger = createProcessLogger({
+    level: config.logLevel ?? 'info',
+    format: config.logFormat ?? 'json',
   });
+  const sb = await startSwitchboard(config, { logger });
+  const mode = config.development ? 'development' : 'production';
   // The address the OS bound, not the one asked for: the log must not say `localhost` when the
   // port is open on every interface.
   const shown = sb.address.includes(':') ? `[${sb.address}]` : sb.address;
-  console.log(
-    `switchboard: listening on http://${shown}:${sb.port} ` +
-      `(${config.development ? 'development' : 'production'} mode, data in ${config.dataDir})`,
-  );
+  logger.info(`listening on http://${shown}:${sb.port} (${mode} mode, data in ${config.dataDir})`, {
+    address: sb.address,
+    port: sb.port,
+    mode,
+    store: config.databaseUrl ? 'postgres' : 'sqlite',
+  });
   if (!config.development && !config.adminSecret) {
-    console.warn(
-      'switchboard: warning: production mode without SWITCHBOARD_ADMIN_SECRET: ' +
+    logger.warn(
+      'production mode without SWITCHBOARD_ADMIN_SECRET: ' +
         'POST /apps, DELETE /apps and POST /stats are refused until it is set',
     );
   }
-  if (sb.developmentKey) console.log(snippet(sb.developmentKey, sb.port));
+  if (sb.developmentKey) {
+    // The key is for the person at the terminal, not for a log store: in JSON mode it goes to
+    // stderr as plain text, so stdout stays JSON lines and a log shipper reading them never
+    // collects a secret.
+    const text = snippet(sb.developmentKey, sb.port);
+    if (config.logFormat === 'pretty') console.log(text);
+    else console.error(text);
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
-      console.log(`switchboard: second ${signal}, exiting now`);
+      logger.warn(`second ${signal}, exiting now`, { signal });
+      logger.flush();
       process.exit(1);
     }
     stopping = true;
-    console.log(
-      `switchboard: ${signal} received, draining: clients are told to reconnect, pending writes stored`,
+    logger.info(
+      `${signal} received, draining: clients are told to reconnect, pending writes stored`,
+      { signal, connections: sb.engine.stats().connections },
     );
     sb.drain().then(
-      () => process.exit(0),
+      () => {
+        logger.info('drain finished, exiting');
+        logger.flush();
+        process.exit(0);
+      },
       (err: unknown) => {
-        console.error(`switchboard: drain failed: ${String(err)}`);
+        logger.error('drain failed', { error: String(err) });
+        logger.flush();
         process.exit(1);
       },
     );

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateCatalog, type Limits, type NotificationCatalog } from '@switchboard/server';
+import { logConfig, type LogFormat, type LogLevel } from './log-config.js';
 
 /** A key given in the config file: stable name and secret, so app code can keep its key. */
 export interface ConfigKey {
@@ -52,6 +53,10 @@ export interface SwitchboardConfig {
    * nothing leaves the machine.
    */
   push?: { expo?: ExpoConfig };
+  /** Log level (env SWITCHBOARD_LOG_LEVEL): debug, info (default), warn, error or silent. */
+  logLevel?: LogLevel;
+  /** Log format (env SWITCHBOARD_LOG_FORMAT, flag --log-pretty): json (default) or pretty. */
+  logFormat?: LogFormat;
 }
 
 /** The Expo push transport (env EXPO_ACCESS_TOKEN, SWITCHBOARD_EXPO_URL). */
@@ -70,6 +75,7 @@ export interface CliFlags {
   config?: string;
   production?: boolean;
   persistAll?: boolean;
+  logPretty?: boolean;
 }
 
 function readConfigFile(path: string): Partial<SwitchboardConfig> {
@@ -127,6 +133,9 @@ export function loadConfig(
   }
   const catalog = fromFile.notifications?.catalog;
   if (catalog !== undefined) config.notifications = { catalog: validateCatalog(catalog) };
+  const log = logConfig(env, fromFile, flags.logPretty);
+  config.logLevel = log.level;
+  config.logFormat = log.format;
   const expo = expoConfig(env, fromFile.push?.expo);
   if (expo) config.push = { expo };
   return config;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine, Logger } from '@switchboard/server';
+import { silentLogger, type Engine, type Logger } from '@switchboard/server';
 import type { MetricsEndpoint } from './metrics.js';
 import { guardServer, serverOptions } from './request-guard.js';
 import { serveRest } from './rest-handler.js';
@@ -30,8 +30,6 @@ export interface Host {
   stopAccepting(): void;
   close(): Promise<void>;
 }
-
-const silentLogger: Logger = { info: () => {}, warn: () => {} };
 
 /** Starts listening; resolves once the port is bound (port 0 picks a free one). */
 export function startHost(options: HostOptions): Promise<Host> {

@@ -4,3 +4,7 @@ export { loadConfig } from './config.js';
 export type { SwitchboardConfig, CliFlags, ConfigApp, ConfigKey } from './config.js';
 export { startHost } from './http-host.js';
 export type { Host, HostOptions } from './http-host.js';
+export { createProcessLogger } from './log.js';
+export type { LogSink, ProcessLogger } from './log.js';
+export { LOG_LEVELS } from './log-config.js';
+export type { LogConfig, LogFormat, LogLevel } from './log-config.js';

@@ -63,7 +63,8 @@ export function guardServer(server: Server, limits: HostLimits, logger: Logger):
   });
   server.on('upgrade', (_req, socket: Socket) => pending.delete(socket));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    logger.info('client sent a request that cannot be parsed', { code: err.code });
+    // Debug: anyone can send garbage as fast as they like, and each one is not an event.
+    logger.debug('client sent a request that cannot be parsed', { code: err.code });
     const res = responses.get(socket);
     // A response under way on this socket cannot be followed by a status line of our own.
     if (!socket.writable || (res && res.headersSent && !res.writableFinished)) {

@@ -25,3 +25,13 @@ export function parseRequestTarget(raw: string | undefined): RequestTarget | und
     query: new URLSearchParams(q >= 0 ? target.slice(q + 1) : ''),
   };
 }
+
+/**
+ * The path of a request target without its query, for logs: the query of a connect or REST URL
+ * may carry `key=` (with its secret) or `access_token=`, which must never reach a log line.
+ */
+export function pathForLog(url: string | undefined): string {
+  if (url === undefined) return '';
+  const q = url.indexOf('?');
+  return (q === -1 ? url : url.slice(0, q)).slice(0, 200);
+}

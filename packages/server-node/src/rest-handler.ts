@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricsEndpoint } from './metrics.js';
 import { Errors, type ErrorInfo } from '@switchboard/protocol';
 import type { Engine, Logger, RestRequest, RestResponse } from '@switchboard/server';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, pathForLog } from './request-target.js';
 
 const CORS_HEADERS =
   'authorization,content-type,accept,x-ably-version,ably-agent,x-ably-clientid,x-ably-lib,x-switchboard-admin-secret';
@@ -118,7 +118,11 @@ export function serveRest(
   metrics?: MetricsEndpoint,
 ): void {
   respondTo(engine, corsOrigins, req, res, metrics).catch((err: unknown) => {
-    logger.warn('REST request failed in the host', { url: req.url, error: String(err) });
+    logger.error('REST request failed in the host', {
+      method: req.method,
+      path: pathForLog(req.url),
+      error: String(err),
+    });
     try {
       if (!res.headersSent) {
         const { status, headers, body } = errorResponse(Errors.internalError());

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Errors, type ErrorInfo } from '@switchboard/protocol';
 import type { Engine, Logger } from '@switchboard/server';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseRequestTarget } from './request-target.js';
+import { parseRequestTarget, pathForLog } from './request-target.js';
 import { createWsTransport } from './ws-transport.js';
 
 /** Takes over WebSocket upgrades for the engine. */
@@ -42,7 +42,7 @@ function accept(engine: Engine, logger: Logger, ws: WebSocket, query: URLSearchP
       const buf = Array.isArray(data) ? Buffer.concat(data) : data;
       handle.receive(isBinary ? buf : buf.toString('utf8'));
     } catch (err) {
-      logger.warn('WebSocket message handler failed', { error: String(err) });
+      logger.error('WebSocket message handler failed', { error: String(err) });
       ws.terminate();
     }
   });
@@ -50,7 +50,7 @@ function accept(engine: Engine, logger: Logger, ws: WebSocket, query: URLSearchP
     try {
       handle.transportClosed();
     } catch (err) {
-      logger.warn('WebSocket close handler failed', { error: String(err) });
+      logger.error('WebSocket close handler failed', { error: String(err) });
     }
   });
 }
@@ -77,12 +77,15 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
           try {
             accept(engine, logger, ws, target.query);
           } catch (err) {
-            logger.warn('WebSocket accept failed', { error: String(err) });
+            logger.error('WebSocket accept failed', { error: String(err) });
             ws.terminate();
           }
         });
       } catch (err) {
-        logger.warn('WebSocket upgrade failed', { url: req.url, error: String(err) });
+        logger.error('WebSocket upgrade failed', {
+          path: pathForLog(req.url),
+          error: String(err),
+        });
         socket.destroy();
       }
     },

@@ -78,6 +78,7 @@ export function createWsTransport(socket: WebSocket, format: WireFormat): Transp
   const OPEN = socket.OPEN;
   return {
     format,
+    kind: 'websocket',
     send(bytes) {
       if (socket.readyState !== OPEN) return;
       if (!state) {

@@ -35,15 +35,17 @@ function start(
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 10_000);
-    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
+    // Both streams: in JSON log mode the development key snippet goes to stderr.
+    const onData = (d: Buffer): void => {
       out += d.toString();
       const port = /listening on http:\/\/\S+:(\d+) /.exec(out)?.[1];
       if (port && (out.includes('endpoint') || !out.includes('Development key'))) {
         clearTimeout(timer);
         setTimeout(() => resolve({ out, port: Number(port), proc }), 50);
       }
-    });
+    };
+    proc.stderr.on('data', onData);
+    proc.stdout.on('data', onData);
   });
 }
 
@@ -150,7 +152,7 @@ describe('switchboard CLI', () => {
 
   it('--production without an admin secret prints one clear warning', async () => {
     const { out } = await start(['--production'], { SWITCHBOARD_ADMIN_SECRET: '' });
-    const warnings = out.split('\n').filter((l) => /warning/i.test(l));
+    const warnings = out.split('\n').filter((l) => /warn/i.test(l));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('SWITCHBOARD_ADMIN_SECRET');
     expect(warnings[0]).toContain('POST /apps');

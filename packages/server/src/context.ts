@@ -1,3 +1,4 @@
+import type { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { PushOutbox } from './push/push-outbox-worker.js';
@@ -46,6 +47,8 @@ export interface EngineContext {
   /** Write-behind channel registry, events log and connection stats. */
   readonly audit: AuditTrail;
   readonly logger: Logger;
+  /** Bounds log lines no connection owns (refused REST requests, failed connects). */
+  readonly logThrottle: LogThrottle;
   /** Set by a graceful drain: new connections are refused and `/ready` answers 503. */
   draining: boolean;
   /** Development mode: `POST /apps` is open without the admin secret. */

@@ -23,6 +23,8 @@ import {
 import { receiveFrame } from './connection/router.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
 import type { EngineContext, Logger } from './context.js';
+import { createLogThrottle } from './log-throttle.js';
+import { silentLogger } from './logger.js';
 import { randomId } from './ids.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { createSystemClock, type Clock, type TimerHandle } from './ports/clock.js';
@@ -108,8 +110,6 @@ async function restoredChannelStates(
   return restored;
 }
 
-const silentLogger: Logger = { info: () => {}, warn: () => {} };
-
 /** Creates an engine over the given ports; loads apps, revocations and used nonces from the store. */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -178,6 +178,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     metrics,
     audit,
     logger,
+    logThrottle: createLogThrottle(clock),
     development: options.development ?? true,
     draining: false,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
@@ -248,6 +249,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async createApp(spec, appId) {
       const record = appFromSpec(spec, ctx.clock.now(), appId);
       await apps.save(record);
+      logger.info('app created', { appId: record.id, keys: record.keys.length, via: 'host' });
       if (record.channels) loadPresenceFixtures(ctx, record.id, record.channels);
       return record;
     },
@@ -255,6 +257,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     metrics,
     gauges: () => engineGauges(ctx),
     drain() {
+      if (!ctx.draining) logger.info('drain started', { connections: ctx.connections.size() });
       ctx.draining = true;
       for (const s of ctx.connections.all())
         s.endTransport(Action.DISCONNECTED, Errors.serverDraining());

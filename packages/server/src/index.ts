@@ -4,6 +4,7 @@ export type { Transport, ConnectionHandle } from './session/transport.js';
 export type { WireFormat } from './channels/outbound-frame.js';
 export type { RestRequest, RestResponse } from './rest/http.js';
 export type { Logger } from './context.js';
+export { silentLogger } from './logger.js';
 export { createMemoryStore } from './ports/store.js';
 export type {
   Store,

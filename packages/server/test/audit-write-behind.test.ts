@@ -1,5 +1,6 @@
 import {
   DEFAULT_LIMITS,
+  silentLogger,
   createEngine,
   createMemoryStore,
   type Engine,
@@ -50,7 +51,7 @@ describe('write-behind of the operational tables', () => {
     const engine = await createEngine({
       store,
       limits: { maxUnwrittenAuditRows: 5 },
-      logger: { info: () => {}, warn: (message) => warnings.push(message) },
+      logger: { ...silentLogger, warn: (message) => warnings.push(message) },
     });
     const app = await engine.createApp({ keys: [{}] });
     const key = `${app.keys[0]!.keyName}:${app.keys[0]!.secret}`;

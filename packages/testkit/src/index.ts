@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSwitchboard, type Switchboard } from '@switchboard/server-node';
-import type { Clock, Limits, NotificationCatalog, PushSender, Store } from '@switchboard/server';
+import type {
+  Clock,
+  Limits,
+  Logger,
+  NotificationCatalog,
+  PushSender,
+  Store,
+} from '@switchboard/server';
 
 /** A key of a test app, in the shapes tests need. */
 export interface TestKey {
@@ -68,6 +75,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** `notifications.catalog`, as the config file gives it. */
   notificationCatalog?: NotificationCatalog;
+  /** Where the engine and host log (a capturing logger, to check what is logged); silent by default. */
+  logger?: Logger;
 }
 
 /** Starts a server on port 0 and creates an app; close() stops it and removes its data. */
@@ -94,6 +103,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ...(options.store ? { store: options.store } : {}),
         ...(options.pushSender ? { pushSender: options.pushSender } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
       },
     );
   let switchboard = await start();
@@ -161,3 +171,5 @@ export { postgresTestSchema } from './postgres.js';
 export type { PostgresTestSchema } from './postgres.js';
 export { startExpoStandIn } from './expo-stand-in.js';
 export type { ExpoStandIn, ExpoStandInPush } from './expo-stand-in.js';
+export { createCapturingLogger } from './capturing-logger.js';
+export type { CapturingLogger, LogEntry } from './capturing-logger.js';

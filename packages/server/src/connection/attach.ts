@@ -18,6 +18,7 @@ import { randomId } from '../ids.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
 import { createAttachment, type Attachment, type Session } from '../session/session.js';
+import { logLimit } from './connection-log.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import { parseRewind, storedBacklog, storedRewind, type RewindRange } from './stored-backlog.js';
 
@@ -85,7 +86,9 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   }
   const existing = session.attachments.get(rawName);
   if (!existing && session.attachments.size >= ctx.limits.maxChannelsPerConnection) {
-    channelError(session, rawName, Errors.tooManyChannels(ctx.limits.maxChannelsPerConnection));
+    const error = Errors.tooManyChannels(ctx.limits.maxChannelsPerConnection);
+    logLimit(ctx, session, error, { channel: rawName });
+    channelError(session, rawName, error);
     return;
   }
   let filter;
@@ -154,7 +157,9 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
         ? MAX_UNPRIVILEGED_REPLAY
         : countItems(backlog);
   if (!spendControlBudget(ctx, session, controlCost(channel.presence.size() + pendingItems))) {
-    channelError(session, rawName, Errors.controlRateLimited());
+    const error = Errors.controlRateLimited();
+    logLimit(ctx, session, error, { channel: rawName, operation: 'attach' });
+    channelError(session, rawName, error);
     return;
   }
 

@@ -8,6 +8,7 @@ import {
 import { authenticate, type Credentials } from '../auth/authenticate.js';
 import type { EngineContext } from '../context.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
+import { logAuthFailure, logConnection, logLimit, sessionFields } from './connection-log.js';
 import { leaveAllChannels } from './presence-leave.js';
 import {
   createSession,
@@ -69,6 +70,19 @@ export function connectCredentials(query: URLSearchParams): Credentials | undefi
   return undefined;
 }
 
+/**
+ * The key name a refused key claimed (`appId.keyId`, the part before the colon), so an operator
+ * sees which app the failures are aimed at. Only a well-formed name: a malformed key might be
+ * nothing but secret.
+ */
+function claimedKeyName(credentials: Credentials): { keyName?: string } {
+  if (!('key' in credentials)) return {};
+  const name = credentials.key.split(':', 1)[0] ?? '';
+  return credentials.key.includes(':') && /^[\w-]{1,64}\.[\w-]{1,64}$/.test(name)
+    ? { keyName: name }
+    : {};
+}
+
 /** Forgets a session: its attachments, presence and timers (CLOSE or resume window over). */
 export function discardSession(ctx: EngineContext, session: Session, reason: string): void {
   if (!session.machine.transition('closed', reason)) return;
@@ -80,6 +94,12 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
   session.attachments.clear();
   ctx.connections.remove(session);
   ctx.audit.connectionStats.finish(session, reason, ctx.clock.now());
+  ctx.logger.info('connection closed', {
+    ...sessionFields(session),
+    reason,
+    messagesIn: session.messagesIn,
+    messagesOut: session.messagesOut,
+  });
 }
 
 /** The transport went away without CLOSE: keep the state for resume (RTN15), start the clocks. */
@@ -87,6 +107,8 @@ export function transportLost(ctx: EngineContext, session: Session, transport: T
   if (session.transport !== transport) return;
   session.transport = undefined;
   if (!session.machine.transition('disconnected', 'transport closed')) return;
+  // Debug only: every client network blip would otherwise log twice (here and on resume).
+  ctx.logger.debug('connection transport lost', sessionFields(session));
   for (const attachment of session.attachments.values()) attachment.live = false;
   session.cancelTimer('renew');
   session.cancelTimer('expiry');
@@ -114,12 +136,12 @@ export function closeSession(ctx: EngineContext, session: Session): void {
 export function dropSlowConsumer(ctx: EngineContext, session: Session): void {
   const transport = session.transport;
   if (!transport) return;
-  ctx.logger.warn('disconnecting slow consumer', { connectionId: session.id });
+  const error = slowConsumerError(ctx);
+  logLimit(ctx, session, error, { bufferedBytes: transport.bufferedBytes() });
   transport.send(
-    createOutboundFrame({
-      action: Action.DISCONNECTED,
-      error: slowConsumerError(ctx).toJSON(),
-    }).bytes(transport.format),
+    createOutboundFrame({ action: Action.DISCONNECTED, error: error.toJSON() }).bytes(
+      transport.format,
+    ),
   );
   transport.close(true);
   transportLost(ctx, session, transport);
@@ -136,7 +158,9 @@ export function openSession(
 ): Session | undefined {
   const credentials = connectCredentials(query);
   if (!credentials) {
-    sendFatal(ctx, transport, Errors.unauthorized());
+    const error = Errors.unauthorized();
+    logAuthFailure(ctx, error, { on: 'connect', transport: transport.kind ?? 'unknown' });
+    sendFatal(ctx, transport, error);
     return undefined;
   }
   let auth;
@@ -150,7 +174,14 @@ export function openSession(
       ctx.limits,
     );
   } catch (err) {
-    sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.invalidCredentials());
+    const error = isErrorInfo(err) ? err : Errors.invalidCredentials();
+    logAuthFailure(ctx, error, {
+      on: 'connect',
+      method: 'key' in credentials ? 'basic' : 'token',
+      ...claimedKeyName(credentials),
+      transport: transport.kind ?? 'unknown',
+    });
+    sendFatal(ctx, transport, error);
     return undefined;
   }
   const options = sessionOptions(query, transport.format);
@@ -174,6 +205,7 @@ export function openSession(
       previous.rotateKey();
       sendConnected(ctx, previous);
       armTokenTimers(ctx, previous);
+      logConnection(ctx, 'connection resumed', previous, transport);
       // Only now close the old socket: its close handler must find the session re-pointed.
       old?.close();
       return previous;
@@ -184,6 +216,7 @@ export function openSession(
   ctx.audit.connectionStats.open(session, ctx.clock.now());
   sendConnected(ctx, session, resumeKey ? Errors.invalidConnectionKey() : undefined);
   armTokenTimers(ctx, session);
+  logConnection(ctx, 'connection opened', session, transport);
   return session;
 }
 

@@ -14,6 +14,7 @@ import { randomId } from '../ids.js';
 import { handledAsResend } from './answers.js';
 import { ackWhenStored, checkInboundRate, nack } from './publish.js';
 import { requireWithinSize } from './publish-checks.js';
+import { isLimitError, logLimit } from './connection-log.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import type { Session } from '../session/session.js';
 
@@ -86,6 +87,9 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     ackWhenStored(session, msgSerial, null, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
+    if (!isErrorInfo(err))
+      ctx.logger.error('presence update failed', { connectionId: session.id, error: String(err) });
+    else if (isLimitError(err)) logLimit(ctx, session, err, { channel: pm.channel });
   }
 }
 
@@ -98,7 +102,10 @@ export function handleSyncRequest(ctx: EngineContext, session: Session, pm: Prot
   if (!attachment) return;
   const presence = attachment.channel.presence;
   if (!spendControlBudget(ctx, session, controlCost(presence.size()))) {
-    ctx.logger.info('SYNC request over the control budget ignored', { connectionId: session.id });
+    logLimit(ctx, session, Errors.controlRateLimited(), {
+      channel: pm.channel,
+      operation: 'sync',
+    });
     return;
   }
   session.send({

@@ -11,6 +11,7 @@ import {
 } from '@switchboard/protocol';
 import { requireChannelAccess } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
+import { isLimitError, logLimit } from './connection-log.js';
 import { answer, handledAsResend, type Answer } from './answers.js';
 import { applyMessageOperation, isOperation } from './message-operation.js';
 import { recordInbound } from '../stats/record-inbound.js';
@@ -132,6 +133,8 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
     ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
-    if (!isErrorInfo(err)) ctx.logger.warn('publish failed', { error: String(err) });
+    if (!isErrorInfo(err))
+      ctx.logger.error('publish failed', { connectionId: session.id, error: String(err) });
+    else if (isLimitError(err)) logLimit(ctx, session, err, { channel: pm.channel });
   }
 }

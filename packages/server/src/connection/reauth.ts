@@ -1,5 +1,6 @@
 import { Action, Errors, isErrorInfo, type ProtocolMessage } from '@switchboard/protocol';
 import { authenticate } from '../auth/authenticate.js';
+import { logAuthFailure, sessionFields } from './connection-log.js';
 import type { EngineContext } from '../context.js';
 import { detachChannel } from './attach.js';
 import { sendConnected, sendFatal } from './lifecycle.js';
@@ -17,7 +18,9 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
   if (!transport) return;
   const token = pm.auth?.accessToken;
   if (!token) {
-    sendFatal(ctx, transport, Errors.tokenError('AUTH without accessToken'));
+    const error = Errors.tokenError('AUTH without accessToken');
+    logAuthFailure(ctx, error, { on: 'auth', ...sessionFields(session) });
+    sendFatal(ctx, transport, error);
     return;
   }
   let auth;
@@ -33,7 +36,9 @@ export function handleAuth(ctx: EngineContext, session: Session, pm: ProtocolMes
     if (auth.app !== session.auth.app)
       throw Errors.incompatibleCredentials('Token is for another app');
   } catch (err) {
-    sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.tokenError('Token rejected'));
+    const error = isErrorInfo(err) ? err : Errors.tokenError('Token rejected');
+    logAuthFailure(ctx, error, { on: 'auth', ...sessionFields(session) });
+    sendFatal(ctx, transport, error);
     return;
   }
   session.auth = auth;

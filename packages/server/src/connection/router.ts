@@ -75,7 +75,12 @@ export function receiveFrame(ctx: EngineContext, session: Session, data: Buffer 
   try {
     dispatch(ctx, session, pm);
   } catch (err) {
-    ctx.logger.warn('frame handler failed', { action: pm.action, error: String(err) });
+    if (!isErrorInfo(err))
+      ctx.logger.error('frame handler failed', {
+        connectionId: session.id,
+        action: pm.action,
+        error: String(err),
+      });
     sendFatal(ctx, transport, isErrorInfo(err) ? err : Errors.internalError());
   }
 }
@@ -122,6 +127,6 @@ function dispatch(ctx: EngineContext, session: Session, pm: ProtocolMessage): vo
         return;
       }
       // Unknown actions without a serial are ignored, as ably-js ignores ones it does not know.
-      ctx.logger.info('ignored unknown action', { action: pm.action, connectionId: session.id });
+      ctx.logger.debug('ignored unknown action', { action: pm.action, connectionId: session.id });
   }
 }

@@ -1,6 +1,7 @@
 import { Errors, isErrorInfo } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
 import { respond, respondError } from './body-codec.js';
+import { logRestError } from './rest-log.js';
 import { healthRoute, readyRoute } from './routes/health-routes.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
@@ -127,10 +128,16 @@ export async function handleRest(ctx: EngineContext, req: RestRequest): Promise<
   } catch (err) {
     if (isErrorInfo(err)) {
       ctx.metrics.countError(err.code);
+      logRestError(ctx, req, err);
       return respondError(req, err);
     }
     ctx.metrics.countError(50000);
-    ctx.logger.warn('REST handler failed', { path: req.path, error: String(err) });
+    // A throw that is not an ErrorInfo is a bug: never throttled, always worth a line.
+    ctx.logger.error('REST handler failed', {
+      method: req.method,
+      path: req.path.slice(0, 200),
+      error: String(err),
+    });
     return respondError(req, Errors.internalError());
   }
 }

@@ -74,6 +74,8 @@ export interface Session {
   /** Messages published on this connection and delivered to it (connection stats). */
   messagesIn: number;
   messagesOut: number;
+  /** When a limit this connection hit was last logged, and how many since were not. */
+  limitLog: { at: number; suppressed: number };
   /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
   controlBudget: { tokens: number; at: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
@@ -143,6 +145,7 @@ export function createSession(
     inbound: { windowStart: 0, count: 0 },
     messagesIn: 0,
     messagesOut: 0,
+    limitLog: { at: Number.NEGATIVE_INFINITY, suppressed: 0 },
     controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
     timers: {},
     rotateKey() {

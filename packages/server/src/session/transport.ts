@@ -3,6 +3,8 @@ import type { WireFormat } from '../channels/outbound-frame.js';
 /** One live socket, as the engine sees it; the host implements it over `ws` (or comet later). */
 export interface Transport {
   readonly format: WireFormat;
+  /** What carries it (`websocket`, `comet`, `sse`), for logs; `unknown` when absent. */
+  readonly kind?: string;
   /** Sends one encoded ProtocolMessage (text frame for JSON, binary for msgpack). */
   send(bytes: Buffer): void;
   /** A transport-level keep-alive (a WebSocket ping frame). */

@@ -44,6 +44,7 @@ export async function createAppRoute(ctx: EngineContext, req: RestRequest): Prom
   const record = appFromSpec(decodeBody(req), ctx.clock.now());
   await ctx.apps.save(record);
   if (record.channels) loadPresenceFixtures(ctx, record.id, record.channels);
+  ctx.logger.info('app created', { appId: record.id, keys: record.keys.length, via: 'rest' });
   return respond(req, 201, describeApp(record));
 }
 
@@ -69,5 +70,6 @@ export async function deleteAppRoute(
   endAppConnections(ctx, appId, Errors.appDeleted(appId));
   ctx.channels.dropApp(appId);
   ctx.stats.dropApp(appId);
+  ctx.logger.info('app deleted', { appId, via: 'rest' });
   return { status: 204, headers: {}, body: Buffer.alloc(0) };
 }
