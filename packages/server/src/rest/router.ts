@@ -4,6 +4,12 @@ import { respond, respondError } from './body-codec.js';
 import { healthRoute, readyRoute } from './routes/health-routes.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
+import {
+  addWebhookRoute,
+  listWebhooksRoute,
+  removeWebhookRoute,
+  resumeWebhookRoute,
+} from './routes/webhook-routes.js';
 import { channelListRoute } from './routes/channel-list-route.js';
 import {
   channelStatusRoute,
@@ -63,6 +69,10 @@ const ROUTES: Route[] = [
   route('GET', '/ready', readyRoute),
   route('POST', '/apps', createAppRoute),
   route('DELETE', '/apps/{id}', deleteAppRoute),
+  route('GET', '/apps/{id}/webhooks', listWebhooksRoute),
+  route('POST', '/apps/{id}/webhooks', addWebhookRoute),
+  route('DELETE', '/apps/{id}/webhooks/{rule}', removeWebhookRoute),
+  route('POST', '/apps/{id}/webhooks/{rule}/resume', resumeWebhookRoute),
   route('POST', '/keys/{keyName}/requestToken', requestTokenRoute),
   route('GET', '/channels', channelListRoute),
   route('GET', '/channels/{ch}', channelStatusRoute),

@@ -1,0 +1,43 @@
+import type { PresenceMessage } from '@switchboard/protocol';
+import type { Channel } from '../channels/channel.js';
+import type { LogEntry } from '../channels/message-log.js';
+import type { EngineContext } from '../context.js';
+import type { HistoryKind } from '../ports/history.js';
+import type { WebhookEvent } from './webhook-envelope.js';
+
+/** The webhook event of a write a channel has shown: the entry's own objects, not copies. */
+export function webhookEventOf(channel: Channel, kind: HistoryKind, entry: LogEntry): WebhookEvent {
+  const serial = entry.frame.pm.channelSerial ?? channel.serialOf(entry.seq);
+  if (kind === 'presence')
+    return {
+      source: 'channel.presence',
+      channel: channel.name,
+      serial,
+      at: entry.timestamp,
+      presence: entry.messages as PresenceMessage[],
+    };
+  return {
+    source: 'channel.message',
+    channel: channel.name,
+    serial,
+    at: entry.timestamp,
+    messages: entry.messages,
+  };
+}
+
+/**
+ * Emits `channel.opened` when a channel gets its first subscriber and `channel.closed` when its
+ * last one goes (Ably's channel.lifecycle source). Call after changing `channel.subscribers`.
+ */
+export function noteSubscriberChange(ctx: EngineContext, channel: Channel, added: boolean): void {
+  const size = channel.subscribers.size;
+  if (added ? size !== 1 : size !== 0) return;
+  const now = ctx.clock.now();
+  ctx.webhooks.emit(channel.appId, {
+    source: 'channel.lifecycle',
+    channel: channel.name,
+    serial: `${channel.currentSerial()}:${added ? 'opened' : 'closed'}:${now}`,
+    at: now,
+    name: added ? 'channel.opened' : 'channel.closed',
+  });
+}
