@@ -45,7 +45,8 @@ describe('webhooks', () => {
 
   it('posts message, presence and lifecycle events enveloped, batched and signed with the key', async () => {
     receiver = await startReceiver();
-    server = await startTestServer({ limits: fast });
+    // A window wide enough that the three parallel publishes land in one batch on a busy machine.
+    server = await startTestServer({ limits: { ...fast, webhookBatchMs: 250 } });
     const added = await admin(server, 'POST', '', {
       url: receiver.url,
       sources: ['channel.message', 'channel.presence', 'channel.lifecycle'],
@@ -177,5 +178,62 @@ describe('webhooks', () => {
     expect((await admin(server, 'DELETE', '/r1')).status).toBe(204);
     expect((await admin(server, 'DELETE', '/r1')).status).toBe(404);
     expect((await admin(server, 'GET')).body).toEqual([]);
+  });
+
+  it('channel.occupancy: the latest subscriber and member counts of a channel, one per batch', async () => {
+    receiver = await startReceiver();
+    server = await startTestServer({ limits: { ...fast, webhookBatchMs: 300 } });
+    await admin(server, 'POST', '', { url: receiver.url, sources: ['channel.occupancy'] });
+    const client = new Ably.Realtime(realtimeOptions(server, 'json', { clientId: 'bo' }));
+    clients.push(client);
+    const channel = client.channels.get('occ');
+    await channel.attach();
+    await channel.presence.enter();
+    await receiver.waitFor(() => receiver.items().length > 0);
+    const items = receiver.items();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      source: 'channel.occupancy',
+      data: {
+        channelId: 'occ',
+        status: { occupancy: { metrics: { subscribers: 1, presenceMembers: 1 } } },
+      },
+    });
+  });
+
+  it('POST /apps takes webhook rules, signed with the first key unless they name another', async () => {
+    receiver = await startReceiver();
+    server = await startTestServer();
+    const res = await fetch(`http://127.0.0.1:${server.port}/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        keys: [{}],
+        webhooks: [{ id: 'w', url: receiver.url, sources: ['channel.presence'] }],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const app = (await res.json()) as { keys: { keyName: string }[]; webhooks: unknown[] };
+    expect(app.webhooks).toEqual([
+      { id: 'w', url: receiver.url, sources: ['channel.presence'], keyName: app.keys[0]!.keyName },
+    ]);
+    const bad = await fetch(`http://127.0.0.1:${server.port}/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ webhooks: [{ url: 'not a url' }] }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('in production the webhook routes need the admin secret; a key is refused', async () => {
+    receiver = await startReceiver();
+    server = await startTestServer({ production: true, adminSecret: 'adm1n' });
+    expect((await admin(server, 'GET')).status).toBe(403);
+    expect((await admin(server, 'POST', '', { url: receiver.url })).status).toBe(403);
+    const res = await fetch(`http://127.0.0.1:${server.port}/apps/${server.appId}/webhooks`, {
+      headers: { authorization: 'Bearer adm1n' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([]);
   });
 });

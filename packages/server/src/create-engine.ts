@@ -36,7 +36,7 @@ import { applyVerdict, removeUnregistered } from './push/push-dispatch.js';
 import { createPushOutbox } from './push/push-outbox-worker.js';
 import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
 import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
-import { webhookEventOf } from './webhooks/webhook-events.js';
+import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -175,7 +175,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           clock.now() - limits.idempotencyWindowMs,
         ),
       },
-      (channel, kind, entry) => webhooks.emit(channel.appId, webhookEventOf(channel, kind, entry)),
+      (channel, kind, entry) => {
+        webhooks.emit(channel.appId, webhookEventOf(channel, kind, entry));
+        // Presence changes move the member count; subscriber changes are noted on attach/detach.
+        if (kind === 'presence' && webhooks.wants(channel.appId, 'channel.occupancy'))
+          webhooks.emit(channel.appId, occupancyEvent(channel, entry.timestamp));
+      },
     ),
     history: options.store,
     connections: createConnectionTable(),

@@ -1,7 +1,7 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
-import type { WebhookRule } from '../ports/webhook-outbox.js';
+import type { WebhookRule, WebhookSource } from '../ports/webhook-outbox.js';
 import { envelopeBody, type WebhookEvent } from './webhook-envelope.js';
 import type { WebhookOutbox } from './webhook-outbox-worker.js';
 
@@ -23,6 +23,8 @@ export interface WebhookDispatcherDeps {
  */
 export interface WebhookDispatcher {
   emit(appId: string, event: WebhookEvent): void;
+  /** Whether any rule of the app follows the source (to skip building events nobody wants). */
+  wants(appId: string, source: WebhookSource): boolean;
   /** Clears a resumed rule's dropped count and failure count. */
   resumed(appId: string, ruleId: string): void;
   /** Starts the outbox (resuming batches a previous process left pending). */
@@ -73,6 +75,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   };
 
   return {
+    wants: (appId, source) =>
+      apps.get(appId)?.record.webhooks?.some((r) => r.sources.includes(source)) ?? false,
     emit(appId, event) {
       const rules = apps.get(appId)?.record.webhooks;
       if (!rules || closed) return;
@@ -89,6 +93,16 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
           pending.set(key, batch);
           const ruleId = rule.id;
           batch.timer = setTimeout(() => flush(appId, ruleId), limits.webhookBatchMs);
+        }
+        if (event.source === 'channel.occupancy') {
+          // Only the latest occupancy of a channel matters: replace the one already collected.
+          const at = batch.events.findIndex(
+            (e) => e.source === 'channel.occupancy' && e.channel === event.channel,
+          );
+          if (at >= 0) {
+            batch.events[at] = event;
+            continue;
+          }
         }
         batch.events.push(event);
         if (batch.events.length >= limits.webhookBatchMaxItems) flush(appId, rule.id);

@@ -26,13 +26,29 @@ export function webhookEventOf(channel: Channel, kind: HistoryKind, entry: LogEn
 }
 
 /**
- * Emits `channel.opened` when a channel gets its first subscriber and `channel.closed` when its
+ * The channel's occupancy now (Ably's channel.occupancy source). The dispatcher keeps only the
+ * latest one per channel in a batch, so a busy channel costs one item per batch, not one per change.
+ */
+export function occupancyEvent(channel: Channel, now: number): WebhookEvent {
+  return {
+    source: 'channel.occupancy',
+    channel: channel.name,
+    serial: `${channel.currentSerial()}:occupancy:${now}`,
+    at: now,
+    occupancy: { subscribers: channel.subscribers.size, presenceMembers: channel.presence.size() },
+  };
+}
+
+/**
+ * Emits an occupancy event on every change of subscribers, and `channel.opened` when a channel gets its first subscriber and `channel.closed` when its
  * last one goes (Ably's channel.lifecycle source). Call after changing `channel.subscribers`.
  */
 export function noteSubscriberChange(ctx: EngineContext, channel: Channel, added: boolean): void {
+  const now = ctx.clock.now();
+  if (ctx.webhooks.wants(channel.appId, 'channel.occupancy'))
+    ctx.webhooks.emit(channel.appId, occupancyEvent(channel, now));
   const size = channel.subscribers.size;
   if (added ? size !== 1 : size !== 0) return;
-  const now = ctx.clock.now();
   ctx.webhooks.emit(channel.appId, {
     source: 'channel.lifecycle',
     channel: channel.name,
