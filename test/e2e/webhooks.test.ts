@@ -89,10 +89,18 @@ describe('webhooks', () => {
     expect(items[0]).toMatchObject({ webhookId: (added.body as { id: string }).id });
   });
 
-  it('a receiver down for two seconds then up gets every event exactly once', async () => {
+  it('a receiver down for two seconds then up gets every event exactly once, one request at a time', async () => {
     receiver = await startReceiver();
     await receiver.down();
-    server = await startTestServer({ limits: { ...fast, webhookPauseAfterFailures: 1000 } });
+    server = await startTestServer({
+      // Batches of 2 and one request at a time: most batches wait in the outbox for a scan.
+      limits: {
+        ...fast,
+        webhookBatchMaxItems: 2,
+        webhookMaxInFlight: 1,
+        webhookPauseAfterFailures: 1000,
+      },
+    });
     await admin(server, 'POST', '', { url: receiver.url, sources: ['channel.message'] });
     const rest = new Ably.Rest(realtimeOptions(server, 'json'));
     for (let i = 0; i < 10; i++) await rest.channels.get('down').publish(`e${i}`, String(i));
@@ -101,6 +109,7 @@ describe('webhooks', () => {
     await receiver.waitFor(() => messageNames(receiver).length >= 10);
     await sleep(800);
     expect(messageNames(receiver).sort()).toEqual([...Array(10).keys()].map((i) => `e${i}`).sort());
+    expect(receiver.received.length).toBeGreaterThanOrEqual(5);
   });
 
   it('pending batches survive a server restart and are sent once the receiver is up', async () => {
@@ -158,6 +167,7 @@ describe('webhooks', () => {
     receiver = await startReceiver();
     server = await startTestServer();
     expect((await admin(server, 'POST', '', { url: 'ftp://x' })).status).toBe(400);
+    expect((await admin(server, 'POST', '', { id: 'a b', url: receiver.url })).status).toBe(400);
     expect((await admin(server, 'POST', '', { url: receiver.url, sources: ['nope'] })).status).toBe(
       400,
     );

@@ -176,6 +176,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         ),
       },
       (channel, kind, entry) => {
+        // Most apps have no rules: one lookup, and no event object is built for them.
+        if (!webhooks.active(channel.appId)) return;
         webhooks.emit(channel.appId, webhookEventOf(channel, kind, entry));
         // Presence changes move the member count; subscriber changes are noted on attach/detach.
         if (kind === 'presence' && webhooks.wants(channel.appId, 'channel.occupancy'))

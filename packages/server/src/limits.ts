@@ -82,6 +82,8 @@ export interface Limits {
   webhookRetryMaxMs: number;
   /** Failed attempts in a row, over all of a rule's batches, after which the rule is paused. */
   webhookPauseAfterFailures: number;
+  /** Webhook requests under way at once per process; further batches wait in the outbox. */
+  webhookMaxInFlight: number;
   /** How often the webhook outbox is scanned for batches due (and, at start, resumed). */
   webhookOutboxPollMs: number;
   /** Webhook batches taken from the outbox per scan. */
@@ -179,6 +181,7 @@ export const DEFAULT_LIMITS: Limits = {
   webhookRetryBaseMs: 1_000,
   webhookRetryMaxMs: 300_000,
   webhookPauseAfterFailures: 15,
+  webhookMaxInFlight: 32,
   webhookOutboxPollMs: 1_000,
   webhookOutboxBatch: 100,
   webhookSendLeaseMs: 60_000,
@@ -280,6 +283,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   webhookPauseAfterFailures: {
     unit: 'failed attempts in a row',
     over: 'the rule is paused (saved on the app); its events are dropped until it is resumed',
+  },
+  webhookMaxInFlight: {
+    unit: 'requests',
+    over: 'further batches stay in the outbox until a scan finds room',
   },
   webhookOutboxPollMs: { unit: 'ms', over: 'a due retry waits at most this long to be sent' },
   webhookOutboxBatch: { unit: 'batches per scan', over: 'the rest wait for the next scan' },

@@ -23,6 +23,8 @@ export interface WebhookDispatcherDeps {
  */
 export interface WebhookDispatcher {
   emit(appId: string, event: WebhookEvent): void;
+  /** Whether the app has any webhook rule. */
+  active(appId: string): boolean;
   /** Whether any rule of the app follows the source (to skip building events nobody wants). */
   wants(appId: string, source: WebhookSource): boolean;
   /** Clears a resumed rule's dropped count and failure count. */
@@ -75,6 +77,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   };
 
   return {
+    active: (appId) => (apps.get(appId)?.record.webhooks?.length ?? 0) > 0,
     wants: (appId, source) =>
       apps.get(appId)?.record.webhooks?.some((r) => r.sources.includes(source)) ?? false,
     emit(appId, event) {

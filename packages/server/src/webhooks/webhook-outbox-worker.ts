@@ -45,6 +45,8 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
   let scanning: Promise<void> | undefined;
   let lastPrune = 0;
   let closed = false;
+  /** Requests under way: capped, so a slow endpoint cannot pile up sockets and memory. */
+  let sending = 0;
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -84,8 +86,14 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
     });
   }
 
+  /** One attempt; its slot in `sending` was taken by the caller and is given back here. */
   async function attempt(r: WebhookOutboxRecord): Promise<void> {
-    const outcome = await send(r);
+    let outcome: WebhookPostOutcome & { final?: boolean };
+    try {
+      outcome = await send(r);
+    } finally {
+      sending--;
+    }
     const now = clock.now();
     const attempts = r.attempts + 1;
     const { lastError: _previous, ...base } = r;
@@ -132,10 +140,12 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
 
   async function scanOnce(): Promise<void> {
     const now = clock.now();
-    const due = await store.listDueWebhookOutbox(now, limits.webhookOutboxBatch);
+    const room = Math.min(limits.webhookOutboxBatch, limits.webhookMaxInFlight - sending);
+    const due = room > 0 ? await store.listDueWebhookOutbox(now, room) : [];
     // Claimed by pushing the due time past the send, so the next scan does not take them too.
     const claimed = due.map((r) => ({ ...r, nextAttemptAt: now + limits.webhookSendLeaseMs }));
     for (const r of claimed) await store.updateWebhookOutbox(r);
+    sending += claimed.length;
     for (const r of claimed) void attemptLogged(r);
     if (now - lastPrune >= 60_000) {
       lastPrune = now;
@@ -150,6 +160,9 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
     submit(appId, ruleId, body) {
       if (closed) return;
       const now = clock.now();
+      // Past the cap the batch is only stored, due at once: a scan sends it when there is room.
+      const sendNow = sending < limits.webhookMaxInFlight;
+      if (sendNow) sending++;
       const row: WebhookOutboxRecord = {
         id: randomId(12),
         appId,
@@ -157,20 +170,22 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
         status: 'pending',
         attempts: 0,
         // Held by this attempt; a scan takes it only if this process dies before settling it.
-        nextAttemptAt: now + limits.webhookSendLeaseMs,
+        nextAttemptAt: sendNow ? now + limits.webhookSendLeaseMs : now,
         createdAt: now,
         updatedAt: now,
       };
       // Written before it is sent, so a restart during retries resumes it.
       track(
         store.enqueueWebhookOutbox([row]).then(
-          () => attemptLogged(row),
-          (err: unknown) =>
+          () => (sendNow ? attemptLogged(row) : undefined),
+          (err: unknown) => {
+            if (sendNow) sending--;
             logger.warn('webhook outbox write failed; batch dropped', {
               appId,
               ruleId,
               error: String(err),
-            }),
+            });
+          },
         ),
       );
     },

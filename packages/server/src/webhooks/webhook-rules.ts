@@ -33,8 +33,10 @@ export function webhookRuleFromSpec(app: AppRecord, spec: unknown): WebhookRule 
   const keyName = spec.keyName === undefined ? app.keys[0]?.keyName : spec.keyName;
   if (typeof keyName !== 'string' || !app.keys.some((k) => k.keyName === keyName))
     throw Errors.badRequest('A webhook rule needs a keyName of its app, to sign with');
+  if (spec.id !== undefined && (typeof spec.id !== 'string' || !/^[\w-]{1,64}$/.test(spec.id)))
+    throw Errors.badRequest('A webhook rule id is 1 to 64 letters, digits, _ or -');
   const rule: WebhookRule = {
-    id: typeof spec.id === 'string' && /^[\w-]{1,64}$/.test(spec.id) ? spec.id : randomId(8),
+    id: typeof spec.id === 'string' ? spec.id : randomId(8),
     url: parsed.toString(),
     sources: [...new Set(sources)],
     keyName,
