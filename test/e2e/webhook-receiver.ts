@@ -7,8 +7,8 @@ export interface ReceivedHook {
   body: string;
 }
 
-/** How the receiver answers: 200, another status, or a redirect. */
-export type ReceiverMode = 'ok' | 'fail' | 'redirect';
+/** How the receiver answers: 200, 500, a redirect, or never. */
+export type ReceiverMode = 'ok' | 'fail' | 'redirect' | 'hang';
 
 /** A local webhook endpoint over node:http: the outside world at the wire. */
 export interface WebhookReceiver {
@@ -51,6 +51,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
             return;
           }
           receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+          if (receiver.mode === 'hang') return;
           if (receiver.mode === 'redirect')
             res.writeHead(302, { location: `http://127.0.0.1:${receiver.port}/moved` }).end();
           else res.writeHead(receiver.mode === 'ok' ? 200 : 500).end();

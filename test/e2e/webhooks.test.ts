@@ -130,11 +130,14 @@ describe('webhooks', () => {
     expect(messageNames(receiver).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
   });
 
-  for (const mode of ['fail', 'redirect'] as const) {
-    it(`a receiver that answers ${mode === 'fail' ? '500' : 'with a redirect'} is retried, then the rule is paused and shown until resumed`, async () => {
+  const answers = { fail: /^HTTP 500$/, redirect: /^HTTP 302$/, hang: /timeout/i };
+  for (const mode of ['fail', 'redirect', 'hang'] as const) {
+    it(`a receiver that answers ${{ fail: 'with 500', redirect: 'with a redirect', hang: 'too late' }[mode]} is retried, then the rule is paused and shown until resumed`, async () => {
       receiver = await startReceiver();
       receiver.mode = mode;
-      server = await startTestServer({ limits: { ...fast, webhookPauseAfterFailures: 3 } });
+      server = await startTestServer({
+        limits: { ...fast, webhookPauseAfterFailures: 3, webhookTimeoutMs: 300 },
+      });
       const added = await admin(server, 'POST', '', { url: receiver.url });
       const ruleId = (added.body as { id: string }).id;
       const rest = new Ably.Rest(realtimeOptions(server, 'json'));
@@ -142,9 +145,7 @@ describe('webhooks', () => {
       const paused = async () =>
         ((await admin(server, 'GET')).body as { paused: unknown }[])[0]?.paused;
       for (let i = 0; i < 100 && !(await paused()); i++) await sleep(50);
-      expect(await paused()).toMatchObject({
-        reason: mode === 'fail' ? 'HTTP 500' : 'HTTP 302',
-      });
+      expect(await paused()).toMatchObject({ reason: expect.stringMatching(answers[mode]) });
       const attempts = receiver.received.filter((h) => !h.headers.moved).length;
       expect(attempts).toBe(3);
       // The redirect is never followed.
@@ -245,5 +246,26 @@ describe('webhooks', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([]);
+  });
+
+  it('channel.message on a persisted channel is sent after the write is stored; binary data is base64', async () => {
+    receiver = await startReceiver();
+    server = await startTestServer({
+      sqlite: true,
+      namespaces: [{ id: 'kept', persisted: true }],
+      limits: fast,
+    });
+    await admin(server, 'POST', '', { url: receiver.url, channelFilter: '^kept:' });
+    const rest = new Ably.Rest(realtimeOptions(server, 'json'));
+    await rest.channels.get('kept:1').publish('bin', Buffer.from([1, 2, 3]));
+    await receiver.waitFor(() => messageNames(receiver).length === 1);
+    const [item] = receiver.items();
+    expect((item!.data.messages as unknown[])[0]).toMatchObject({
+      name: 'bin',
+      data: 'AQID',
+      encoding: 'base64',
+    });
+    const stored = await rest.channels.get('kept:1').history();
+    expect(stored.items).toHaveLength(1);
   });
 });
