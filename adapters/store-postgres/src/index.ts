@@ -8,6 +8,7 @@ import { openPool } from './open-pool.js';
 import { createPushTables } from './push-tables.js';
 import { createNotificationsTable } from './notifications-table.js';
 import { createPushOutboxTable } from './push-outbox-table.js';
+import { createWebhookOutboxTable } from './webhook-outbox-table.js';
 import { createStatsMinutesTable } from './stats-minutes-table.js';
 import { createTokenTables } from './token-tables.js';
 
@@ -45,6 +46,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createPushTables(pool),
     ...createNotificationsTable(pool),
     ...createPushOutboxTable(pool),
+    ...createWebhookOutboxTable(pool),
     close: () => pool.end(),
   };
 }

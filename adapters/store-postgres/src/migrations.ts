@@ -1,5 +1,6 @@
 import { PUSH_MIGRATION } from './push-tables.js';
 import { PUSH_OUTBOX_MIGRATION } from './push-outbox-table.js';
+import { WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-table.js';
 import { B2B_TABLES_MIGRATION } from './b2b-tables.js';
 import { HISTORY_MIGRATION } from './history.js';
 import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
@@ -53,4 +54,5 @@ export const MIGRATIONS: readonly string[] = [
   PUSH_MIGRATION,
   NOTIFICATIONS_MIGRATION,
   PUSH_OUTBOX_MIGRATION,
+  WEBHOOK_OUTBOX_MIGRATION,
 ];

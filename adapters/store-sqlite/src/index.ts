@@ -11,6 +11,7 @@ import { createPushDevicesTable } from './push-devices-table.js';
 import { createPushSubscriptionsTable } from './push-subscriptions-table.js';
 import { createNotificationsTable } from './notifications-table.js';
 import { createPushOutboxTable } from './push-outbox-table.js';
+import { createWebhookOutboxTable } from './webhook-outbox-table.js';
 
 /** Options for the SQLite store. */
 export interface SqliteStoreOptions {
@@ -35,6 +36,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createPushSubscriptionsTable(db),
     ...createNotificationsTable(db),
     ...createPushOutboxTable(db),
+    ...createWebhookOutboxTable(db),
     close: async () => void db.close(),
   };
 }

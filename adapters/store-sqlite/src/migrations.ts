@@ -119,4 +119,19 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX push_outbox_due ON push_outbox (next_attempt_at, id) WHERE status = 'pending';
    CREATE INDEX push_outbox_by_update ON push_outbox (updated_at);`,
+  // The webhook outbox: a batch (its rule and exact body) is written before it is sent, so a
+  // restart during retries resumes it; indexes as for the push outbox.
+  `CREATE TABLE webhook_outbox (
+     id TEXT PRIMARY KEY,
+     app_id TEXT NOT NULL,
+     batch TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     last_error TEXT
+   );
+   CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, id) WHERE status = 'pending';
+   CREATE INDEX webhook_outbox_by_update ON webhook_outbox (updated_at);`,
 ];

@@ -1,2 +1,3 @@
 export { createNotifier, NotifyError } from './notifier.js';
 export type { Notifier, NotifierOptions, NotifyInput, NotifyResult } from './notifier.js';
+export { verifyWebhookSignature } from './webhook-signature.js';

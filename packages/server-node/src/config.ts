@@ -10,11 +10,25 @@ export interface ConfigKey {
   capability?: string | Record<string, string[]>;
 }
 
+/**
+ * A webhook rule given in the config file. `key` is a key's `name` in the same app (default: the
+ * app's first key); `id` defaults to `hook<n>` by position, so a rule keeps its pause across
+ * restarts.
+ */
+export interface ConfigWebhook {
+  id?: string;
+  url: string;
+  sources?: string[];
+  channelFilter?: string;
+  key?: string;
+}
+
 /** An app given in the config file. */
 export interface ConfigApp {
   id: string;
   keys: ConfigKey[];
   namespaces?: { id: string; persisted?: boolean; authenticated?: boolean }[];
+  webhooks?: ConfigWebhook[];
 }
 
 /** Everything that configures a Switchboard process. */

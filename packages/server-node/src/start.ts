@@ -1,6 +1,7 @@
 import {
   createEngine,
   createMemoryStore,
+  webhookRuleFromSpec,
   type AppRecord,
   type Engine,
   type Logger,
@@ -43,8 +44,13 @@ export interface StartOptions {
   clock?: Clock;
 }
 
-function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
-  return {
+/**
+ * The app record of a config file app. The file is the source of truth for its keys and rules,
+ * but a rule's pause (`previous`'s) is kept: restarting must not resume an endpoint that was
+ * failing without the operator saying so.
+ */
+function configAppRecord(app: SwitchboardConfig['apps'][number], previous?: AppRecord): AppRecord {
+  const record: AppRecord = {
     id: app.id,
     createdAt: 0,
     keys: app.keys.map((k) => ({
@@ -57,6 +63,18 @@ function configAppRecord(app: SwitchboardConfig['apps'][number]): AppRecord {
     })),
     namespaces: app.namespaces ?? [],
   };
+  if (app.webhooks) {
+    record.webhooks = app.webhooks.map((w, i) => {
+      const rule = webhookRuleFromSpec(record, {
+        ...w,
+        id: w.id ?? `hook${i + 1}`,
+        ...(w.key !== undefined ? { keyName: `${app.id}.${w.key}` } : {}),
+      });
+      const paused = previous?.webhooks?.find((p) => p.id === rule.id)?.paused;
+      return paused ? { ...rule, paused } : rule;
+    });
+  }
+  return record;
 }
 
 /** Starts Switchboard with the given config: the one wiring of ports and adapters. */
@@ -90,7 +108,8 @@ export async function startSwitchboard(
     await configured?.close();
     throw err;
   }
-  for (const app of config.apps) await engine.apps.save(configAppRecord(app));
+  for (const app of config.apps)
+    await engine.apps.save(configAppRecord(app, engine.apps.get(app.id)?.record));
   let developmentKey: string | undefined;
   if (config.development && engine.apps.count() === 0) {
     const record = await engine.createApp({ keys: [{}] }, 'dev');

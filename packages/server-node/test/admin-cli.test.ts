@@ -12,6 +12,7 @@ const RELOAD_WAIT_MS = 6000;
 const COMMANDS = [
   'apps',
   'keys',
+  'webhooks',
   'token',
   'channels',
   'history',

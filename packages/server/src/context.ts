@@ -2,6 +2,7 @@ import type { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { PushOutbox } from './push/push-outbox-worker.js';
+import type { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import type { AppRegistry } from './apps/app-registry.js';
 import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
@@ -39,6 +40,8 @@ export interface EngineContext {
   readonly notificationLog: NotificationStore;
   /** The durable queue in front of pushSender: retries, resume after restart, final outcome. */
   readonly pushOutbox: PushOutbox;
+  /** Channel events matched against apps' webhook rules, batched into the webhook outbox. */
+  readonly webhooks: WebhookDispatcher;
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;

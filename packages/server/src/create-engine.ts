@@ -36,6 +36,9 @@ import { handleRest } from './rest/router.js';
 import { validateCatalog, type NotificationCatalog } from './notify/catalog.js';
 import { applyVerdict, removeUnregistered } from './push/push-dispatch.js';
 import { createPushOutbox } from './push/push-outbox-worker.js';
+import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
+import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -138,8 +141,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     onOutcome: (delivery, outcome) => applyVerdict(ctx, delivery, outcome),
   });
+  const serverId = options.serverId ?? `sb-${randomId(4)}`;
+  const webhooks = createWebhookDispatcher({
+    apps,
+    outbox: createWebhookOutbox({ store: options.store, apps, limits, clock, logger }),
+    limits,
+    logger,
+    site: serverId,
+  });
   const ctx: EngineContext = {
-    serverId: options.serverId ?? `sb-${randomId(4)}`,
+    serverId,
     limits,
     clock,
     apps,
@@ -164,12 +175,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           clock.now() - limits.idempotencyWindowMs,
         ),
       },
+      (channel, kind, entry) => {
+        // Most apps have no rules: one lookup, and no event object is built for them.
+        if (!webhooks.active(channel.appId)) return;
+        webhooks.emit(channel.appId, webhookEventOf(channel, kind, entry));
+        // Presence changes move the member count; subscriber changes are noted on attach/detach.
+        if (kind === 'presence' && webhooks.wants(channel.appId, 'channel.occupancy'))
+          webhooks.emit(channel.appId, occupancyEvent(channel, entry.timestamp));
+      },
     ),
     history: options.store,
     connections: createConnectionTable(),
     pushStore: options.store,
     pushSender,
     pushOutbox,
+    webhooks,
     notificationCatalog: validateCatalog(options.notificationCatalog ?? {}),
     notificationLog: options.store,
     nonces,
@@ -207,6 +227,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   // Resumes what a previous process left pending (a restart during retries loses nothing).
   pushOutbox.start();
+  webhooks.start();
   const retention = startRetentionSweep(ctx);
   const appReload = startAppReload(ctx, options.appReloadMs);
 
@@ -281,6 +302,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
       // Leaves made by ending the sessions are stored before the store closes.
       await historyWriter.drain();
+      // The leaves and closes of those sessions are batched too, before the outbox stops.
+      await webhooks.close();
       // Last: the discarded sessions' rows and the channels they emptied are written too.
       await audit.close();
     },

@@ -61,6 +61,17 @@ export type {
 export { createMemoryPushStore } from './ports/memory-push-store.js';
 export { createMemoryPushOutbox } from './ports/push-outbox.js';
 export type { PushOutboxStore, PushOutboxRecord, PushOutboxStatus } from './ports/push-outbox.js';
+export { createMemoryWebhookOutbox, WEBHOOK_SOURCES } from './ports/webhook-outbox.js';
+export type {
+  WebhookBatch,
+  WebhookOutboxRecord,
+  WebhookOutboxStatus,
+  WebhookOutboxStore,
+  WebhookRule,
+  WebhookSource,
+} from './ports/webhook-outbox.js';
+export { webhookRuleFromSpec, describeWebhookRule } from './webhooks/webhook-rules.js';
+export { signWebhookBody } from './webhooks/webhook-sign.js';
 export {
   parseSubscriptionCursor,
   subscriptionCursor,

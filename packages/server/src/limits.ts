@@ -68,6 +68,30 @@ export interface Limits {
   pushSendLeaseMs: number;
   /** How long finished (sent or failed) rows stay in the push outbox, for inspection. */
   pushOutboxRetentionMs: number;
+  /** How long a webhook rule collects events before it posts them as one batch. */
+  webhookBatchMs: number;
+  /** Events in one webhook batch; a full batch is posted at once. */
+  webhookBatchMaxItems: number;
+  /** How long one webhook request may take before it counts as failed. */
+  webhookTimeoutMs: number;
+  /** Attempts at one webhook batch before it is recorded failed in the outbox (and logged). */
+  webhookMaxAttempts: number;
+  /** Wait before a webhook batch's first retry; doubled for each later one. */
+  webhookRetryBaseMs: number;
+  /** Longest wait between two attempts at a webhook batch. */
+  webhookRetryMaxMs: number;
+  /** Failed attempts in a row, over all of a rule's batches, after which the rule is paused. */
+  webhookPauseAfterFailures: number;
+  /** Webhook requests under way at once per process; further batches wait in the outbox. */
+  webhookMaxInFlight: number;
+  /** How often the webhook outbox is scanned for batches due (and, at start, resumed). */
+  webhookOutboxPollMs: number;
+  /** Webhook batches taken from the outbox per scan. */
+  webhookOutboxBatch: number;
+  /** How long a webhook batch being sent is held by the process sending it. */
+  webhookSendLeaseMs: number;
+  /** How long finished (sent or failed) rows stay in the webhook outbox, for inspection. */
+  webhookOutboxRetentionMs: number;
   /**
    * Group commit window for persisted channels: writes of this many ms share one transaction
    * (0: one per event-loop turn). Longer windows cost latency and save commit work.
@@ -150,6 +174,18 @@ export const DEFAULT_LIMITS: Limits = {
   pushOutboxBatch: 500,
   pushSendLeaseMs: 60_000,
   pushOutboxRetentionMs: 7 * 24 * 3_600_000,
+  webhookBatchMs: 100,
+  webhookBatchMaxItems: 100,
+  webhookTimeoutMs: 5_000,
+  webhookMaxAttempts: 10,
+  webhookRetryBaseMs: 1_000,
+  webhookRetryMaxMs: 300_000,
+  webhookPauseAfterFailures: 15,
+  webhookMaxInFlight: 32,
+  webhookOutboxPollMs: 1_000,
+  webhookOutboxBatch: 100,
+  webhookSendLeaseMs: 60_000,
+  webhookOutboxRetentionMs: 7 * 24 * 3_600_000,
   historyCommitIntervalMs: 0,
   persistedHistoryRetentionMs: 72 * 3_600_000,
   maxControlBurst: 1000,
@@ -231,6 +267,36 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   pushOutboxRetentionMs: {
     unit: 'ms',
     over: 'finished push outbox rows are pruned (batches, each scan)',
+  },
+  webhookBatchMs: { unit: 'ms', over: 'the collected events are posted as one batch' },
+  webhookBatchMaxItems: { unit: 'events per request', over: 'the batch is posted at once' },
+  webhookTimeoutMs: { unit: 'ms', over: 'the request is aborted and retried' },
+  webhookMaxAttempts: {
+    unit: 'attempts per batch',
+    over: 'the batch is recorded failed in the webhook outbox and logged',
+  },
+  webhookRetryBaseMs: {
+    unit: 'ms',
+    over: 'first retry of a batch comes this long after a failure',
+  },
+  webhookRetryMaxMs: { unit: 'ms', over: 'backoff between attempts at a batch stops growing' },
+  webhookPauseAfterFailures: {
+    unit: 'failed attempts in a row',
+    over: 'the rule is paused (saved on the app); its events are dropped until it is resumed',
+  },
+  webhookMaxInFlight: {
+    unit: 'requests',
+    over: 'further batches stay in the outbox until a scan finds room',
+  },
+  webhookOutboxPollMs: { unit: 'ms', over: 'a due retry waits at most this long to be sent' },
+  webhookOutboxBatch: { unit: 'batches per scan', over: 'the rest wait for the next scan' },
+  webhookSendLeaseMs: {
+    unit: 'ms',
+    over: 'a batch whose sender died mid-send is sent again (at-least-once)',
+  },
+  webhookOutboxRetentionMs: {
+    unit: 'ms',
+    over: 'finished webhook outbox rows are pruned (batches, each scan)',
   },
   historyCommitIntervalMs: {
     unit: 'ms',

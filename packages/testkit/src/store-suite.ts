@@ -6,6 +6,7 @@ import { auditStoreCases } from './audit-store-suite.js';
 import { pushStoreCases } from './push-store-suite.js';
 import { notificationStoreCases } from './notification-store-suite.js';
 import { pushOutboxCases } from './push-outbox-suite.js';
+import { webhookOutboxCases } from './webhook-outbox-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -40,6 +41,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
     pushStoreCases(factory);
     notificationStoreCases(factory);
     pushOutboxCases(factory);
+    webhookOutboxCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

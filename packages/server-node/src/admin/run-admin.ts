@@ -8,11 +8,13 @@ import { keysCommand } from './keys-command.js';
 import { notificationsCommand } from './notifications-command.js';
 import { statsCommand } from './stats-command.js';
 import { tokenCommand } from './token-command.js';
+import { webhooksCommand } from './webhooks-command.js';
 
 /** Every operator command, in the order `--help` lists them. */
 export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   appsCommand,
   keysCommand,
+  webhooksCommand,
   tokenCommand,
   channelsCommand,
   historyCommand,

@@ -1,5 +1,6 @@
 import { Errors, parseCapability, stringifyCapability } from '@switchboard/protocol';
 import { randomId, randomSecret } from '../ids.js';
+import { webhookRuleFromSpec } from '../webhooks/webhook-rules.js';
 import type { AppRecord, KeyRecord, NamespaceRecord, PresenceFixture } from '../ports/store.js';
 
 type Obj = Record<string, unknown>;
@@ -47,7 +48,8 @@ function fixturesFromSpec(spec: unknown): { name: string; presence: PresenceFixt
 
 /**
  * Builds an app from a `POST /apps` body the way Ably's sandbox does: one key per entry of
- * `keys` in order (`{}` meaning full access), namespaces, presence fixtures, limits.
+ * `keys` in order (`{}` meaning full access), namespaces, presence fixtures, limits, webhook rules
+ * (signed with the app's first key unless they name another).
  */
 export function appFromSpec(body: unknown, now: number, appId = randomId(6)): AppRecord {
   const spec = isObj(body) ? body : {};
@@ -64,6 +66,8 @@ export function appFromSpec(body: unknown, now: number, appId = randomId(6)): Ap
   if (limits && typeof limits.maxMembers === 'number') {
     record.limits = { presenceMaxMembers: limits.maxMembers };
   }
+  if (Array.isArray(spec.webhooks))
+    record.webhooks = spec.webhooks.map((w) => webhookRuleFromSpec(record, w));
   return record;
 }
 
@@ -81,5 +85,6 @@ export function describeApp(record: AppRecord): Obj {
       ...(k.revocableTokens ? { revocableTokens: true } : {}),
     })),
     namespaces: record.namespaces,
+    ...(record.webhooks ? { webhooks: record.webhooks } : {}),
   };
 }

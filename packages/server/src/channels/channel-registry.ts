@@ -7,6 +7,8 @@ import {
   type RestoredChannel,
 } from './channel.js';
 import type { HistoryWriter } from './history-writer.js';
+import type { LogEntry } from './message-log.js';
+import type { HistoryKind } from '../ports/history.js';
 
 /** Which channels are persisted, where their writes go, and where their serials resume. */
 export interface RegistryPersistence {
@@ -43,6 +45,8 @@ export function createChannelRegistry(
   /** Told of every write or attach that goes through `get` (the durable registry's dirty mark). */
   onUse: (channel: Channel, created: boolean) => void = () => {},
   persistence?: RegistryPersistence,
+  /** Told of every write a channel shows (for a persisted channel: once stored). */
+  onShown?: (channel: Channel, kind: HistoryKind, entry: LogEntry) => void,
 ): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
   const options = {
@@ -79,14 +83,13 @@ export function createChannelRegistry(
           throw Errors.tooManyChannelsInApp(limits.maxChannelsPerApp);
         }
         const onChannelDelivered = (n: number, at: number): void => onDelivered(appId, n, at);
-        map.set(
-          name,
-          (channel = createChannel(appId, name, {
-            ...options,
-            onDelivered: onChannelDelivered,
-            ...persistenceOf(appId, name),
-          })),
-        );
+        const created: Channel = createChannel(appId, name, {
+          ...options,
+          onDelivered: onChannelDelivered,
+          ...persistenceOf(appId, name),
+          ...(onShown ? { onShown: (kind, entry) => onShown(created, kind, entry) } : {}),
+        });
+        map.set(name, (channel = created));
         onUse(channel, true);
       }
       return channel;

@@ -119,6 +119,8 @@ export interface ChannelOptions {
   onDelivered?: (deliveries: number, publishedAt: number) => void;
   /** Present for persisted channels: writes are stored before they are shown. */
   persistence?: ChannelPersistence;
+  /** Told of every write once shown (for a persisted channel: once stored), e.g. for webhooks. */
+  onShown?: (kind: HistoryKind, entry: LogEntry) => void;
 }
 
 /** Creates a channel. */
@@ -176,6 +178,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     if (!persistence) {
       visibleSeq = entry.seq;
       show();
+      options.onShown?.(kind, entry);
       return undefined;
     }
     const committed = persistence.write({
@@ -193,6 +196,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     return gate.after(committed, () => {
       visibleSeq = entry.seq;
       show();
+      options.onShown?.(kind, entry);
     });
   };
 

@@ -14,6 +14,7 @@ import type { LogEntry } from '../channels/message-log.js';
 import { parseSerial } from '../channels/serial.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
+import { noteSubscriberChange } from '../webhooks/webhook-events.js';
 import { randomId } from '../ids.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
@@ -169,7 +170,9 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   attachment.live = false;
   attachment.pendingAttach = undefined;
   session.attachments.set(rawName, attachment);
+  const firstTime = !channel.subscribers.has(attachment);
   channel.subscribers.add(attachment);
+  if (firstTime) noteSubscriberChange(ctx, channel, true);
   const reply = { rawName, params: pm.params, flags, attachSerial };
   if (replayFromStore === undefined && rewindFromStore === undefined) {
     goLive(session, attachment, { ...reply, backlog });
@@ -275,7 +278,8 @@ export function detachChannel(ctx: EngineContext, session: Session, name: string
   const attachment = session.attachments.get(name);
   if (!attachment) return;
   session.attachments.delete(name);
-  attachment.channel.subscribers.delete(attachment);
+  if (attachment.channel.subscribers.delete(attachment))
+    noteSubscriberChange(ctx, attachment.channel, false);
   session.presenceChannels.delete(attachment.channel);
   leaveChannel(ctx, attachment.channel, session.id);
 }

@@ -7,6 +7,7 @@ import {
 } from '@switchboard/protocol';
 import { authenticate, type Credentials } from '../auth/authenticate.js';
 import type { EngineContext } from '../context.js';
+import { noteSubscriberChange } from '../webhooks/webhook-events.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
 import { logAuthFailure, logConnection, logLimit, sessionFields } from './connection-log.js';
 import { leaveAllChannels } from './presence-leave.js';
@@ -90,7 +91,8 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
     session.cancelTimer(name);
   leaveAllChannels(ctx, session);
   for (const attachment of session.attachments.values())
-    attachment.channel.subscribers.delete(attachment);
+    if (attachment.channel.subscribers.delete(attachment))
+      noteSubscriberChange(ctx, attachment.channel, false);
   session.attachments.clear();
   ctx.connections.remove(session);
   ctx.audit.connectionStats.finish(session, reason, ctx.clock.now());

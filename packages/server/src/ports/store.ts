@@ -8,6 +8,11 @@ import { createMemoryPushStore } from './memory-push-store.js';
 import type { NotificationStore } from './notification-store.js';
 import { createMemoryNotificationStore } from './memory-notification-store.js';
 import { createMemoryPushOutbox, type PushOutboxStore } from './push-outbox.js';
+import {
+  createMemoryWebhookOutbox,
+  type WebhookOutboxStore,
+  type WebhookRule,
+} from './webhook-outbox.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -42,6 +47,8 @@ export interface AppRecord {
   namespaces: NamespaceRecord[];
   channels?: { name: string; presence: PresenceFixture[] }[];
   limits?: { presenceMaxMembers?: number };
+  /** Webhook rules: channel events posted to the app's endpoints. */
+  webhooks?: WebhookRule[];
 }
 
 /**
@@ -65,10 +72,16 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), and the push outbox (PushOutboxStore).
+ * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), the push outbox (PushOutboxStore) and the webhook outbox (WebhookOutboxStore).
  */
 export interface Store
-  extends HistoryStore, AuditStore, PushStore, NotificationStore, PushOutboxStore {
+  extends
+    HistoryStore,
+    AuditStore,
+    PushStore,
+    NotificationStore,
+    PushOutboxStore,
+    WebhookOutboxStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -98,6 +111,7 @@ export function createMemoryStore(): Store {
     ...createMemoryPushStore(),
     ...createMemoryNotificationStore(),
     ...createMemoryPushOutbox(),
+    ...createMemoryWebhookOutbox(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

@@ -5,6 +5,12 @@ import { logRestError } from './rest-log.js';
 import { healthRoute, readyRoute } from './routes/health-routes.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
+import {
+  addWebhookRoute,
+  listWebhooksRoute,
+  removeWebhookRoute,
+  resumeWebhookRoute,
+} from './routes/webhook-routes.js';
 import { channelListRoute } from './routes/channel-list-route.js';
 import {
   channelStatusRoute,
@@ -64,6 +70,10 @@ const ROUTES: Route[] = [
   route('GET', '/ready', readyRoute),
   route('POST', '/apps', createAppRoute),
   route('DELETE', '/apps/{id}', deleteAppRoute),
+  route('GET', '/apps/{id}/webhooks', listWebhooksRoute),
+  route('POST', '/apps/{id}/webhooks', addWebhookRoute),
+  route('DELETE', '/apps/{id}/webhooks/{rule}', removeWebhookRoute),
+  route('POST', '/apps/{id}/webhooks/{rule}/resume', resumeWebhookRoute),
   route('POST', '/keys/{keyName}/requestToken', requestTokenRoute),
   route('GET', '/channels', channelListRoute),
   route('GET', '/channels/{ch}', channelStatusRoute),
