@@ -89,7 +89,7 @@ describe('webhooks', () => {
     expect(items[0]).toMatchObject({ webhookId: (added.body as { id: string }).id });
   });
 
-  it('a receiver down for two seconds then up gets every event exactly once, one request at a time', async () => {
+  it('a receiver down for 10 seconds then up gets every event exactly once, one request at a time', async () => {
     receiver = await startReceiver();
     await receiver.down();
     server = await startTestServer({
@@ -98,13 +98,17 @@ describe('webhooks', () => {
         ...fast,
         webhookBatchMaxItems: 2,
         webhookMaxInFlight: 1,
+        // Retries every 400 ms at most here: enough attempts to outlast the outage, as the
+        // default backoff (seconds, doubling) does with its default attempts.
+        webhookMaxAttempts: 1000,
         webhookPauseAfterFailures: 1000,
       },
     });
     await admin(server, 'POST', '', { url: receiver.url, sources: ['channel.message'] });
     const rest = new Ably.Rest(realtimeOptions(server, 'json'));
     for (let i = 0; i < 10; i++) await rest.channels.get('down').publish(`e${i}`, String(i));
-    await sleep(2_000);
+    // The outage the operations issue names: ten seconds of connection refused.
+    await sleep(10_000);
     await receiver.up();
     await receiver.waitFor(() => messageNames(receiver).length >= 10);
     await sleep(800);
