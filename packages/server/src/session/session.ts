@@ -22,6 +22,13 @@ import type { EngineMetrics } from '../metrics/engine-metrics.js';
 /** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
 export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
 
+/** A run of consecutive msgSerials NACKed with the same error. */
+export interface RefusedRun {
+  from: number;
+  to: number;
+  error: ErrorInfo;
+}
+
 /** One channel attached by one connection: the channel's view of it is `Subscriber`. */
 export interface Attachment extends Subscriber {
   readonly channel: Channel;
@@ -63,6 +70,14 @@ export interface Session {
   lastMsgSerial: number;
   /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
   readonly results: Map<number, Answer | undefined>;
+  /**
+   * NACKs kept as runs for longer than `results` keeps answers: a resend whose answer was
+   * forgotten must not be ACKed if its first copy was refused, and NACKs come in long runs (a
+   * publisher over maxInboundRate) that a few runs describe.
+   */
+  readonly refused: RefusedRun[];
+  /** The newest run dropped from `refused`: resends at or below it may have been refused. */
+  refusedForgotten: RefusedRun | undefined;
   /** Where this connection's NACKs are counted. */
   readonly metrics: EngineMetrics;
   /** The last answer still waiting for a commit: later answers queue behind it. */
@@ -136,6 +151,8 @@ export function createSession(
     presenceChannels: new Set(),
     lastMsgSerial: -1,
     results: new Map(),
+    refused: [],
+    refusedForgotten: undefined,
     metrics: ctx.metrics,
     answersDue: undefined,
     lastSentAt: ctx.clock.now(),
