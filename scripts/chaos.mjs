@@ -90,13 +90,20 @@ log(
 );
 process.exit(bad === 0 ? 0 : 1);
 
+/** Milliseconds as seconds with one decimal. */
+function secs(ms) {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
 /** A report as the lines a person reads. */
 function render(r) {
   const lines = [];
   const f = r.faults;
   lines.push(
     `seed ${r.seed} in ${(r.elapsedMs / 1000).toFixed(1)}s: ${f.total} faults ` +
-      `(reset ${f.reset}, half-close ${f['half-close']}, blackhole ${f.blackhole})`,
+      `(reset ${f.reset}, half-close ${f['half-close']}, blackhole ${f.blackhole}); ` +
+      `chaos ${secs(r.timings.chaosMs)}, all delivered after ${secs(r.timings.deliveredMs)}, ` +
+      `presence after ${secs(r.timings.presenceMs)}`,
   );
   lines.push('publishes   attempted    acked  failed (by code)');
   for (const [kind, c] of Object.entries(r.publishes)) {

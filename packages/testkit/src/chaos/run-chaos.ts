@@ -52,6 +52,10 @@ export interface ChaosProgress {
 export interface ChaosReport {
   seed: number;
   elapsedMs: number;
+  /** Where the time went: the faults, then until every ACKed message was delivered (or the
+   * settle deadline), then until presence converged (members of connections that failed to
+   * resume linger for presenceGraceMs, 15 s, as Ably's do). */
+  timings: { chaosMs: number; deliveredMs: number; presenceMs: number };
   faults: Record<FaultKind, number> & { total: number };
   publishes: Record<string, PublishCounts>;
   acked: number;
@@ -89,7 +93,11 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const random = createRandom(seed);
   const started = Date.now();
 
-  const server = await startTestServer({ limits: { maxInboundRate: limit } });
+  // Under the limit means never hitting it: queued publishes leave in a burst after each
+  // reconnect, so the server gets ample headroom rather than publishers a slower pace.
+  const server = await startTestServer({
+    limits: { maxInboundRate: overRate ? limit : limit * 20 },
+  });
   const proxy = await startFaultProxy(server.port, random);
   const clients: ChaosClient[] = [];
   const realtime = (
@@ -178,6 +186,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       }
     }
 
+    const chaosDoneAt = Date.now();
     for (const m of members) m.member.stop();
     const deadline = Date.now() + settleMs;
     await Promise.all(publishers.map((p) => p.stop()));
@@ -196,6 +205,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       () => subscribers.every((s) => new Set(s.delivery.ids).size >= ledger.acked.size),
       deadline,
     );
+    const deliveredAt = Date.now();
     await sleep(500);
     const seen = [];
     for (const s of subscribers) {
@@ -217,10 +227,16 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       seen.push({ name: s.name, members: converged ? members : detail, converged });
     }
     clearInterval(ticker);
+    const convergedAt = Date.now();
 
     const report: ChaosReport = {
       seed,
       elapsedMs: Date.now() - started,
+      timings: {
+        chaosMs: chaosDoneAt - started,
+        deliveredMs: deliveredAt - chaosDoneAt,
+        presenceMs: convergedAt - deliveredAt,
+      },
       faults: { ...faults, total: faultCount },
       publishes: Object.fromEntries(ledger.counts),
       acked: ledger.acked.size,
