@@ -125,10 +125,16 @@ function render(r) {
         `${String(s.deliveredNacked).padStart(18)}${String(s.discontinuities).padStart(17)}`,
     );
     if (s.missing > 0) lines.push(`    missing e.g. ${s.missingSample.join(', ')}`);
+    if (s.outOfOrder > 0) lines.push(`    out of order e.g. ${s.outOfOrderSample.join(', ')}`);
+    if (s.deliveredNacked > 0)
+      lines.push(`    NACKed yet delivered e.g. ${s.deliveredNackedSample.join(', ')}`);
   }
   lines.push(`presence: expected [${r.presence.expected.join(', ')}]`);
   for (const p of r.presence.seen)
     lines.push(`  ${p.name}: [${p.members.join(', ')}] ${p.converged ? 'converged' : 'DIVERGED'}`);
+  lines.push(
+    `failed resumes (new connection ids): ${r.clients.map((c) => `${c.name} ${c.newConnections}`).join(', ')}`,
+  );
   const down = r.clients.filter((c) => c.state !== 'connected');
   lines.push(
     down.length === 0

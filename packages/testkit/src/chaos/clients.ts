@@ -1,4 +1,4 @@
-import * as Ably from 'ably';
+import type * as Ably from 'ably';
 import type { PublishLedger, Delivery } from './tally.js';
 import { messageId } from './tally.js';
 import type { Random } from './random.js';
@@ -10,6 +10,8 @@ export type Format = 'msgpack' | 'json';
 export interface ChaosClient {
   name: string;
   realtime: Ably.Realtime;
+  /** Connections after the first that had a new id (resumes that failed). */
+  newConnections: number;
 }
 
 /** The code of a failed publish; `connection` when ably-js gave up without a server answer. */

@@ -12,6 +12,8 @@ export interface FaultProxy {
   readonly live: number;
   /** Breaks one random live connection; returns the fault, or undefined when none is live. */
   injectFault(): FaultKind | undefined;
+  /** Resolves once every injected fault has run its course (no drop is still scheduled). */
+  quiet(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,9 @@ export function startFaultProxy(targetPort: number, random: Random): Promise<Fau
           pair.faulted = true;
           faults[kind](pair);
           return kind;
+        },
+        async quiet() {
+          while (timers.size > 0) await new Promise((r) => setTimeout(r, 50));
         },
         close: () =>
           new Promise<void>((done) => {

@@ -61,7 +61,8 @@ export interface ChaosReport {
   acked: number;
   subscribers: SubscriberReport[];
   presence: { expected: string[]; seen: { name: string; members: string[]; converged: boolean }[] };
-  clients: { name: string; state: string; connectionId: string }[];
+  /** Each client's end state and how many times it got a new connection (a failed resume). */
+  clients: { name: string; state: string; connectionId: string; newConnections: number }[];
   violations: string[];
 }
 
@@ -115,7 +116,15 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       suspendedRetryTimeout: 1000,
       ...extra,
     });
-    clients.push({ name, realtime: client });
+    const entry: ChaosClient = { name, realtime: client, newConnections: 0 };
+    // A connection id that changes means a resume failed (RTN15c7): pending publishes are then
+    // resent with new msgSerials, where only their ids keep them from being stored twice.
+    let lastId: string | undefined;
+    client.connection.on('connected', () => {
+      if (lastId !== undefined && client.connection.id !== lastId) entry.newConnections++;
+      lastId = client.connection.id;
+    });
+    clients.push(entry);
     return client;
   };
   const ledger = createPublishLedger();
@@ -188,6 +197,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 
     const chaosDoneAt = Date.now();
     for (const m of members) m.member.stop();
+    // Faults already injected still land (black holes drop late): let them, so the settle phase
+    // below really is quiet and presence is judged on the members' last wishes alone.
+    await proxy.quiet();
     const deadline = Date.now() + settleMs;
     await Promise.all(publishers.map((p) => p.stop()));
     const expected = (
@@ -246,6 +258,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         name: c.name,
         state: c.realtime.connection.state,
         connectionId: c.realtime.connection.id ?? '',
+        newConnections: c.newConnections,
       })),
       violations: [],
     };

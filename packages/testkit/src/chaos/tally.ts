@@ -15,6 +15,9 @@ export interface SubscriberReport {
   discontinuities: number;
   /** A few missing ids, to start an investigation from. */
   missingSample: string[];
+  /** A few ids delivered after a later one of the same publisher, and NACKed ids delivered. */
+  outOfOrderSample: string[];
+  deliveredNackedSample: string[];
 }
 
 /** Publishes of one kind of publisher, by outcome. */
@@ -91,18 +94,21 @@ export function checkSubscriber(
   let duplicated = 0;
   let outOfOrder = 0;
   let deliveredNacked = 0;
+  const outOfOrderSample: string[] = [];
+  const deliveredNackedSample: string[] = [];
   for (const id of delivery.ids) {
     if (seen.has(id)) {
       duplicated++;
       continue;
     }
     seen.add(id);
-    if (ledger.nacked.has(id)) deliveredNacked++;
+    if (ledger.nacked.has(id) && deliveredNacked++ < 5) deliveredNackedSample.push(id);
     const parsed = parseId(id);
     if (!parsed) continue;
     const last = lastSeq.get(parsed.publisher);
-    if (last !== undefined && parsed.seq < last) outOfOrder++;
-    else lastSeq.set(parsed.publisher, parsed.seq);
+    if (last !== undefined && parsed.seq < last) {
+      if (outOfOrder++ < 5) outOfOrderSample.push(`${id} after :${last}`);
+    } else lastSeq.set(parsed.publisher, parsed.seq);
   }
   const missing = [...ledger.acked].filter((id) => !seen.has(id));
   return {
@@ -115,5 +121,7 @@ export function checkSubscriber(
     deliveredNacked,
     discontinuities: delivery.discontinuities,
     missingSample: missing.slice(0, 5),
+    outOfOrderSample,
+    deliveredNackedSample,
   };
 }
