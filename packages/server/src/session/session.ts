@@ -56,6 +56,11 @@ export interface SessionOptions {
 export interface Session {
   readonly id: string;
   readonly key: string;
+  /**
+   * The key the client last resumed with, still accepted besides `key`: the CONNECTED that
+   * carried `key` may have been lost with its socket, and the client then resumes with this one.
+   */
+  readonly knownKey: string | undefined;
   readonly options: SessionOptions;
   readonly machine: StateMachine;
   auth: AuthContext;
@@ -92,8 +97,11 @@ export interface Session {
   /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
   controlBudget: { tokens: number; at: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
-  /** Replaces the resume key (every CONNECTED carries a fresh one). */
-  rotateKey(): string;
+  /**
+   * Replaces the resume key (every CONNECTED carries a fresh one); `presented` is the key the
+   * client resumed with, which stays valid until it resumes with a newer one.
+   */
+  rotateKey(presented?: string): string;
   send(pm: ProtocolMessage): void;
   /** ACKs of consecutive msgSerials in one turn leave as one ACK with count n (protocol 5.4). */
   queueAck(pm: ProtocolMessage): void;
@@ -143,6 +151,7 @@ export function createSession(
   const session: Session = {
     id,
     key, // a data property: a getter here would put every session object in dictionary mode
+    knownKey: undefined,
     options,
     machine: createStateMachine(),
     auth,
@@ -162,7 +171,8 @@ export function createSession(
     messagesOut: 0,
     controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
     timers: {},
-    rotateKey() {
+    rotateKey(presented) {
+      (session as { knownKey: string | undefined }).knownKey = presented;
       key = `${id}!${randomId(12)}`;
       (session as { key: string }).key = key;
       return key;
