@@ -69,6 +69,28 @@ describe.each(FORMATS)('limits over %s', (format) => {
     });
     expect(rt.connection.state).toBe('connected');
   });
+
+  it('RTN19a: a resend whose answer was forgotten still gets its 42910 NACK, not an ACK', async () => {
+    // More answers than the server keeps in full (256) go unheard, as in a long black hole on a
+    // publisher over the rate limit; the client then resends them all with the same msgSerials.
+    const raw = await rawClient(server().port, { key: server().key, format });
+    await raw.next((pm) => pm.action === 4);
+    const send = (msgSerial: number): void =>
+      raw.send({ action: 15, channel: 'fast', msgSerial, messages: [{ data: String(msgSerial) }] });
+    for (let n = 0; n < 400; n++) send(n);
+    await raw.next((pm) => pm.action === 2 && pm.msgSerial === 399);
+    raw.received.length = 0; // only answers to the resends count from here
+    send(30); // refused first (over 20/s), answer long forgotten
+    const again = await raw.next(
+      (pm) => (pm.action === 1 || pm.action === 2) && pm.msgSerial === 30,
+    );
+    expect(again.action).toBe(2);
+    expect(again.error).toMatchObject({ code: 42910 });
+    send(3); // ACKed first
+    const ok = await raw.next((pm) => (pm.action === 1 || pm.action === 2) && pm.msgSerial === 3);
+    expect(ok.action).toBe(1);
+    raw.close();
+  });
 });
 
 describe('slow consumers', () => {

@@ -1,4 +1,4 @@
-import { startTcpProxy } from '@switchboard/testkit';
+import { rawClient, startTcpProxy } from '@switchboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, connectionState, realtimeOptions, useServer } from './helpers.js';
 
@@ -95,5 +95,30 @@ describe.each(FORMATS)('resume over %s', (format) => {
     await new Promise((r) => setTimeout(r, 100));
     expect(got.items.map((m) => m.data)).toEqual(['a', 'b', 'c']);
     await proxy.close();
+  });
+
+  it('RTN15c6/RTN15e: a client whose CONNECTED (with the new key) was lost resumes with the key it holds', async () => {
+    const connect = async (resume?: string) => {
+      const raw = await rawClient(server().port, {
+        key: server().key,
+        format,
+        ...(resume ? { resume } : {}),
+      });
+      const connected = await raw.next((pm) => pm.action === 4);
+      raw.close();
+      await raw.closed();
+      return connected;
+    };
+    const first = await connect();
+    const held = first.connectionDetails!.connectionKey!;
+    // The server rotates the key, but this CONNECTED never reaches the client.
+    const lost = await connect(held);
+    expect(lost.connectionId).toBe(first.connectionId);
+    const again = await connect(held);
+    expect(again.connectionId).toBe(first.connectionId);
+    expect(again.error).toBeUndefined();
+    // Once the client resumes with the newer key, that is the one it holds.
+    const newer = again.connectionDetails!.connectionKey!;
+    expect((await connect(newer)).connectionId).toBe(first.connectionId);
   });
 });

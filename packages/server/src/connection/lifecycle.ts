@@ -204,7 +204,10 @@ export function openSession(
       previous.cancelTimer('presenceGrace');
       previous.cancelTimer('discard');
       for (const attachment of previous.attachments.values()) attachment.live = false;
-      previous.rotateKey();
+      // The client may never get the new key (its CONNECTED lost with the socket): the key it
+      // holds stays good, or its next resume would fail and its pending publishes be resent on
+      // a new connection, out of order and into the rate limit (found by `npm run chaos`).
+      previous.rotateKey(resumeKey);
       sendConnected(ctx, previous);
       armTokenTimers(ctx, previous);
       logConnection(ctx, 'connection resumed', previous, transport);

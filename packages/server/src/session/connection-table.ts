@@ -6,7 +6,7 @@ export interface ConnectionTable {
   add(session: Session): void;
   remove(session: Session): void;
   byId(id: string): Session | undefined;
-  /** The session whose current key this is, if any (spec RTN15b). */
+  /** The session whose current key, or the key it last resumed with, this is (RTN15b, RTN15e). */
   byKey(key: string): Session | undefined;
   all(): IterableIterator<Session>;
   size(): number;
@@ -22,7 +22,9 @@ export function createConnectionTable(): ConnectionTable {
     byKey(key) {
       const bang = key.indexOf('!');
       const s = bang > 0 ? sessions.get(key.slice(0, bang)) : undefined;
-      return s && sameSecret(s.key, key) ? s : undefined;
+      if (!s) return undefined;
+      const known = s.knownKey !== undefined && sameSecret(s.knownKey, key);
+      return sameSecret(s.key, key) || known ? s : undefined;
     },
     all: () => sessions.values(),
     size: () => sessions.size,

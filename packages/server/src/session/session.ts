@@ -22,6 +22,13 @@ import type { EngineMetrics } from '../metrics/engine-metrics.js';
 /** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
 export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
 
+/** A run of consecutive msgSerials NACKed with the same error. */
+export interface RefusedRun {
+  from: number;
+  to: number;
+  error: ErrorInfo;
+}
+
 /** One channel attached by one connection: the channel's view of it is `Subscriber`. */
 export interface Attachment extends Subscriber {
   readonly channel: Channel;
@@ -49,6 +56,11 @@ export interface SessionOptions {
 export interface Session {
   readonly id: string;
   readonly key: string;
+  /**
+   * The key the client last resumed with, still accepted besides `key`: the CONNECTED that
+   * carried `key` may have been lost with its socket, and the client then resumes with this one.
+   */
+  readonly knownKey: string | undefined;
   readonly options: SessionOptions;
   readonly machine: StateMachine;
   auth: AuthContext;
@@ -63,6 +75,14 @@ export interface Session {
   lastMsgSerial: number;
   /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
   readonly results: Map<number, Answer | undefined>;
+  /**
+   * NACKs kept as runs for longer than `results` keeps answers: a resend whose answer was
+   * forgotten must not be ACKed if its first copy was refused, and NACKs come in long runs (a
+   * publisher over maxInboundRate) that a few runs describe.
+   */
+  readonly refused: RefusedRun[];
+  /** The newest run dropped from `refused`: resends at or below it may have been refused. */
+  refusedForgotten: RefusedRun | undefined;
   /** Where this connection's NACKs are counted. */
   readonly metrics: EngineMetrics;
   /** The last answer still waiting for a commit: later answers queue behind it. */
@@ -79,8 +99,11 @@ export interface Session {
   /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
   controlBudget: { tokens: number; at: number };
   timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
-  /** Replaces the resume key (every CONNECTED carries a fresh one). */
-  rotateKey(): string;
+  /**
+   * Replaces the resume key (every CONNECTED carries a fresh one); `presented` is the key the
+   * client resumed with, which stays valid until it resumes with a newer one.
+   */
+  rotateKey(presented?: string): string;
   send(pm: ProtocolMessage): void;
   /** ACKs of consecutive msgSerials in one turn leave as one ACK with count n (protocol 5.4). */
   queueAck(pm: ProtocolMessage): void;
@@ -130,6 +153,7 @@ export function createSession(
   const session: Session = {
     id,
     key, // a data property: a getter here would put every session object in dictionary mode
+    knownKey: undefined,
     options,
     machine: createStateMachine(),
     auth,
@@ -138,6 +162,8 @@ export function createSession(
     presenceChannels: new Set(),
     lastMsgSerial: -1,
     results: new Map(),
+    refused: [],
+    refusedForgotten: undefined,
     metrics: ctx.metrics,
     answersDue: undefined,
     lastSentAt: ctx.clock.now(),
@@ -148,7 +174,8 @@ export function createSession(
     limitLog: { at: Number.NEGATIVE_INFINITY, suppressed: 0 },
     controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
     timers: {},
-    rotateKey() {
+    rotateKey(presented) {
+      (session as { knownKey: string | undefined }).knownKey = presented;
       key = `${id}!${randomId(12)}`;
       (session as { key: string }).key = key;
       return key;

@@ -1,0 +1,7 @@
+// The chaos run's own entry: scripts import it outside vitest, so it must not pull in the
+// conformance suites (which import vitest) that the main entry exports.
+export { runChaos } from './run-chaos.js';
+export type { ChaosOptions, ChaosProgress, ChaosReport } from './run-chaos.js';
+export type { PublishCounts, SubscriberReport } from './tally.js';
+export { FAULT_KINDS } from './fault-proxy.js';
+export type { FaultKind } from './fault-proxy.js';
