@@ -16,8 +16,10 @@ export function createSparkline(svg: SVGSVGElement, size = 60): Sparkline {
       if (values.length > size) values.shift();
       const max = Math.max(1, ...values);
       const step = 300 / (size - 1);
+      // Newest sample at the right edge, so a short history grows leftwards like a strip chart.
+      const last = values.length - 1;
       const points = values.map(
-        (v, i) => `${(i * step).toFixed(1)},${(58 - (v / max) * 56).toFixed(1)}`,
+        (v, i) => `${(300 - (last - i) * step).toFixed(1)},${(58 - (v / max) * 56).toFixed(1)}`,
       );
       line.setAttribute('points', points.join(' '));
       svg.dataset.samples = String(values.length);
