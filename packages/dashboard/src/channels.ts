@@ -27,17 +27,18 @@ export function createChannelsPanel(api: Api): ChannelsPanel {
       const rows = await Promise.all(
         listed.map(async (c) => {
           const name = encodeURIComponent(c.channelId);
+          // A key may list a channel without being allowed its presence: show `?`, not fail.
           const [details, members] = await Promise.all([
-            api.json<ChannelDetails>(`/channels/${name}`),
-            api.json<PresenceMember[]>(`/channels/${name}/presence`),
+            api.json<ChannelDetails>(`/channels/${name}`).catch(() => c),
+            api.json<PresenceMember[]>(`/channels/${name}/presence`).catch(() => undefined),
           ]);
           const m = details.status?.occupancy?.metrics ?? {};
-          const who = members.map((p) => p.clientId ?? '?').join(', ');
+          const who = (members ?? []).map((p) => p.clientId ?? '?').join(', ');
           const tr = row([
             c.channelId,
             m.connections ?? 0,
             m.subscribers ?? 0,
-            `${members.length}${who ? ` (${who})` : ''}`,
+            members ? `${members.length}${who ? ` (${who})` : ''}` : '?',
           ]);
           tr.dataset.channel = c.channelId;
           return tr;
