@@ -59,7 +59,8 @@ describe('the dashboard in Chromium', () => {
     const clients: Ably.Realtime[] = [];
 
     beforeAll(async () => {
-      sb = await startTestServer();
+      // The second key may publish on `allowed` only: its publishes elsewhere are NACKed.
+      sb = await startTestServer({ keys: [undefined, { allowed: ['publish'] }] });
       key = sb.switchboard.developmentKey!;
     });
 
@@ -99,7 +100,7 @@ describe('the dashboard in Chromium', () => {
       expect(config).toEqual({ development: true, key });
     });
 
-    it('shows the connection count and a channel with its presence change while a Node client connects, publishes and enters', async () => {
+    it('shows the connection count, a channel with its presence and NACKs by code change while Node clients connect, publish and enter', async () => {
       const tab = await openPage(browser, sb.port);
       await nextRefresh(tab);
       // The page's own console client is connected by now; wait for the count to show it.
@@ -145,6 +146,16 @@ describe('the dashboard in Chromium', () => {
         );
         await nextRefresh(tab);
       }
+      const limited = new Ably.Realtime({ ...sb.clientOptions('json'), key: sb.keys[1]!.keyStr });
+      clients.push(limited);
+      await expect(limited.channels.get('forbidden').publish('x', 'no')).rejects.toMatchObject({
+        code: 40160,
+      });
+      await tab.waitForFunction(
+        () => document.querySelector('#nacks tbody')?.textContent?.startsWith('40160'),
+        null,
+        { timeout: 15_000 },
+      );
       await tab.screenshot({ path: `${SHOTS}dashboard-overview.png`, fullPage: true });
       await tab.close();
     }, 60_000);
