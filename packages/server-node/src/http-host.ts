@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Engine, type Logger } from '@switchboard/server';
+import type { DashboardOptions } from './dashboard-route.js';
 import type { MetricsEndpoint } from './metrics.js';
 import { guardServer, serverOptions } from './request-guard.js';
 import { serveRest } from './rest-handler.js';
@@ -18,6 +19,8 @@ export interface HostOptions {
   logger?: Logger;
   /** Serves `GET /metrics` (Prometheus text) when given. */
   metrics?: MetricsEndpoint;
+  /** Serves the operator dashboard at `/dashboard` when given. */
+  dashboard?: DashboardOptions;
 }
 
 /** The listening host: one port serves REST and the WebSocket upgrade, as ably-js expects. */
@@ -36,7 +39,7 @@ export function startHost(options: HostOptions): Promise<Host> {
   const { engine } = options;
   const logger = options.logger ?? silentLogger;
   const server = createServer(serverOptions(engine.limits), (req, res) =>
-    serveRest(engine, options.corsOrigins, logger, req, res, options.metrics),
+    serveRest(engine, options.corsOrigins, logger, req, res, options.metrics, options.dashboard),
   );
   guardServer(server, engine.limits, logger);
   const upgrades = createUpgradeHandler(engine, logger);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricsEndpoint } from './metrics.js';
+import { serveDashboard, type DashboardOptions } from './dashboard-route.js';
 import { Errors, type ErrorInfo } from '@switchboard/protocol';
 import type { Engine, Logger, RestRequest, RestResponse } from '@switchboard/server';
 import { parseRequestTarget, pathForLog } from './request-target.js';
@@ -57,6 +58,7 @@ async function respondTo(
   req: IncomingMessage,
   res: ServerResponse,
   metrics: MetricsEndpoint | undefined,
+  dashboard: DashboardOptions | undefined,
 ): Promise<void> {
   const cors = corsHeaders(req.headers.origin, corsOrigins);
   if (req.method === 'OPTIONS') {
@@ -79,6 +81,8 @@ async function respondTo(
     res.end(text);
     return;
   }
+  if (dashboard && target && (await serveDashboard(engine, dashboard, target.path, req, res)))
+    return;
   let response: RestResponse;
   const body = await readBody(req, engine.limits.maxFrameSize);
   if (!target) response = errorResponse(Errors.badRequest('Malformed request target'));
@@ -116,8 +120,9 @@ export function serveRest(
   req: IncomingMessage,
   res: ServerResponse,
   metrics?: MetricsEndpoint,
+  dashboard?: DashboardOptions,
 ): void {
-  respondTo(engine, corsOrigins, req, res, metrics).catch((err: unknown) => {
+  respondTo(engine, corsOrigins, req, res, metrics, dashboard).catch((err: unknown) => {
     logger.error('REST request failed in the host', {
       method: req.method,
       path: pathForLog(req.url),

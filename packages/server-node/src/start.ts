@@ -123,6 +123,10 @@ export async function startSwitchboard(
       port: config.port,
       corsOrigins: config.corsOrigins,
       metrics: createMetricsEndpoint(engine),
+      dashboard: {
+        development: config.development,
+        ...(config.adminSecret ? { adminSecret: config.adminSecret } : {}),
+      },
       ...(config.host ? { host: config.host } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
