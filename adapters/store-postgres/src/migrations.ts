@@ -55,4 +55,6 @@ export const MIGRATIONS: readonly string[] = [
   NOTIFICATIONS_MIGRATION,
   PUSH_OUTBOX_MIGRATION,
   WEBHOOK_OUTBOX_MIGRATION,
+  // The dashboard's last deliveries per rule: an app's rows newest first.
+  `CREATE INDEX webhook_outbox_by_app ON webhook_outbox (app_id, created_at);`,
 ];

@@ -20,6 +20,8 @@ export interface OutboxTable<R extends OutboxRowBase> {
   update(row: R): Promise<void>;
   get(id: string): Promise<R | undefined>;
   prune(before: number, limit: number): Promise<number>;
+  /** Reads a `SELECT *` row of the table, for a table's own queries. */
+  toRecord(row: OutboxRow): R;
 }
 
 /**
@@ -43,7 +45,8 @@ export function outboxMigration(table: string, payloadColumn: string): string {
   CREATE INDEX ${table}_by_update ON ${table} (updated_at);`;
 }
 
-type Row = Record<string, unknown> & {
+/** A row of an outbox table as `SELECT *` reads it. */
+export type OutboxRow = Record<string, unknown> & {
   id: string;
   app_id: string;
   status: string;
@@ -60,7 +63,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
   table: string,
   payloadKey: K,
 ): OutboxTable<R> {
-  const toRecord = (r: Row): R =>
+  const toRecord = (r: OutboxRow): R =>
     ({
       id: r.id,
       appId: r.app_id,
@@ -73,6 +76,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
       ...(r.last_error === null ? {} : { lastError: fromDb(r.last_error) }),
     }) as unknown as R;
   return {
+    toRecord,
     async enqueue(rows) {
       if (rows.length === 0) return;
       // One statement for the batch: the rows are there together or not at all.
@@ -99,7 +103,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
       );
     },
     async listDue(now, limit) {
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<OutboxRow>(
         `SELECT * FROM ${table} WHERE status = 'pending' AND next_attempt_at <= $1
          ORDER BY next_attempt_at, id LIMIT $2`,
         [now, limit],
@@ -114,7 +118,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
       );
     },
     async get(id) {
-      const { rows } = await pool.query<Row>(`SELECT * FROM ${table} WHERE id = $1`, [id]);
+      const { rows } = await pool.query<OutboxRow>(`SELECT * FROM ${table} WHERE id = $1`, [id]);
       return rows[0] && toRecord(rows[0]);
     },
     async prune(before, limit) {

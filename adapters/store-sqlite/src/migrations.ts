@@ -134,4 +134,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, id) WHERE status = 'pending';
    CREATE INDEX webhook_outbox_by_update ON webhook_outbox (updated_at);`,
+  // The dashboard's last deliveries per rule: an app's rows newest first.
+  `CREATE INDEX webhook_outbox_by_app ON webhook_outbox (app_id, created_at);`,
 ];

@@ -19,9 +19,13 @@ export interface OutboxTable<R extends OutboxRowBase> {
   update(row: R): Promise<void>;
   get(id: string): Promise<R | undefined>;
   prune(before: number, limit: number): Promise<number>;
+  /** The SELECT list that reads a row as an OutboxRow, for a table's own queries. */
+  columns: string;
+  toRecord(row: OutboxRow): R;
 }
 
-interface Row {
+/** A row as `columns` reads it. */
+export interface OutboxRow {
   id: string;
   appId: string;
   payload: string;
@@ -45,7 +49,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
   const columns = `id, app_id AS appId, ${payloadKey} AS payload, status, attempts,
     next_attempt_at AS nextAttemptAt, created_at AS createdAt, updated_at AS updatedAt,
     last_error AS lastError`;
-  const toRecord = (r: Row): R =>
+  const toRecord = (r: OutboxRow): R =>
     ({
       id: r.id,
       appId: r.appId,
@@ -89,8 +93,10 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
        WHERE status <> 'pending' AND updated_at < ? LIMIT ?)`,
   );
   return {
+    columns,
+    toRecord,
     enqueue: async (rows) => void insertAll(rows),
-    listDue: async (now, limit) => (due.all(now, limit) as Row[]).map(toRecord),
+    listDue: async (now, limit) => (due.all(now, limit) as OutboxRow[]).map(toRecord),
     update: async (r) =>
       void update.run(
         r.status,
@@ -101,7 +107,7 @@ export function createOutboxTable<K extends string, R extends OutboxRowBase & Re
         r.id,
       ),
     async get(id) {
-      const row = getOne.get(id) as Row | undefined;
+      const row = getOne.get(id) as OutboxRow | undefined;
       return row && toRecord(row);
     },
     prune: async (before, limit) => prune.run(before, limit).changes,

@@ -61,7 +61,12 @@ export type {
 export { createMemoryPushStore } from './ports/memory-push-store.js';
 export { createMemoryPushOutbox } from './ports/push-outbox.js';
 export type { PushOutboxStore, PushOutboxRecord, PushOutboxStatus } from './ports/push-outbox.js';
-export { createMemoryWebhookOutbox, WEBHOOK_SOURCES } from './ports/webhook-outbox.js';
+export {
+  canonicalWebhookRows,
+  createMemoryWebhookOutbox,
+  webhookBatchPrefix,
+  WEBHOOK_SOURCES,
+} from './ports/webhook-outbox.js';
 export type {
   WebhookBatch,
   WebhookOutboxRecord,

@@ -73,6 +73,40 @@ export function webhookOutboxCases(factory: StoreFactory): void {
     await store.close();
   });
 
+  it("webhook outbox: lists a rule's latest rows of any status, newest first, for its app only", async () => {
+    const store = await factory.open();
+    // The batch object is built body first: the store must still find it by rule.
+    const bodyFirst = (id: string, ruleId: string, createdAt: number, appId = 'a') => ({
+      ...row(id, 1, { createdAt, appId }),
+      batch: { body: `{"n":"${id} \u0000"}`, ruleId },
+    });
+    await store.enqueueWebhookOutbox([
+      bodyFirst('d1', 'rule-x', 10),
+      bodyFirst('d2', 'rule-x', 30),
+      bodyFirst('d3', 'rule-x', 20),
+      bodyFirst('d4', 'rule-xy', 40),
+      bodyFirst('d5', 'rule-x', 50, 'b'),
+    ]);
+    await store.updateWebhookOutbox({
+      ...bodyFirst('d2', 'rule-x', 30),
+      status: 'failed',
+      attempts: 3,
+      updatedAt: 35,
+      lastError: 'HTTP 500',
+    });
+    const listed = await store.listWebhookDeliveries('a', 'rule-x', 10);
+    expect(listed.map((r) => [r.id, r.status, r.attempts, r.lastError])).toEqual([
+      ['d2', 'failed', 3, 'HTTP 500'],
+      ['d3', 'pending', 0, undefined],
+      ['d1', 'pending', 0, undefined],
+    ]);
+    expect(listed[0]!.batch).toEqual({ ruleId: 'rule-x', body: '{"n":"d2 \u0000"}' });
+    expect((await store.listWebhookDeliveries('a', 'rule-x', 1)).map((r) => r.id)).toEqual(['d2']);
+    expect(await store.listWebhookDeliveries('a', 'rule-', 10)).toEqual([]);
+    expect((await store.listWebhookDeliveries('b', 'rule-x', 10)).map((r) => r.id)).toEqual(['d5']);
+    await store.close();
+  });
+
   it('webhook outbox: pending rows outlive a restart', async (ctx) => {
     if (!factory.reopen) return ctx.skip(); // an in-memory store has no restart to outlive
     const store = await factory.open();

@@ -63,6 +63,29 @@ export interface WebhookOutboxStore {
   getWebhookOutbox(id: string): Promise<WebhookOutboxRecord | undefined>;
   /** Deletes at most `limit` finished rows last updated before the given time; returns how many. */
   pruneWebhookOutbox(finishedBefore: number, limit: number): Promise<number>;
+  /**
+   * A rule's latest rows, whatever their status, newest first (by `createdAt`, then id): the
+   * deliveries an operator looks at (dashboard, `GET /apps/{id}/webhooks/{rule}/deliveries`).
+   */
+  listWebhookDeliveries(
+    appId: string,
+    ruleId: string,
+    limit: number,
+  ): Promise<WebhookOutboxRecord[]>;
+}
+
+/**
+ * The start of a stored batch's JSON text for a rule: adapters write `{"ruleId":…,"body":…}` in
+ * that order (see canonicalWebhookRows), so a rule's rows are found by this prefix without parsing bodies (PostgreSQL's
+ * JSON functions refuse a body holding `\u0000`).
+ */
+export function webhookBatchPrefix(ruleId: string): string {
+  return `${JSON.stringify({ ruleId }).slice(0, -1)},`;
+}
+
+/** The rows with each batch rebuilt rule first, whatever order the caller's object had. */
+export function canonicalWebhookRows(rows: readonly WebhookOutboxRecord[]): WebhookOutboxRecord[] {
+  return rows.map((r) => ({ ...r, batch: { ruleId: r.batch.ruleId, body: r.batch.body } }));
 }
 
 /** The reference WebhookOutboxStore, in memory. */
@@ -93,5 +116,11 @@ export function createMemoryWebhookOutbox(): WebhookOutboxStore {
     },
     pruneWebhookOutbox: async (before, limit) =>
       pruneMap(rows, (r) => r.status !== 'pending' && r.updatedAt < before, limit),
+    listWebhookDeliveries: async (appId, ruleId, limit) =>
+      [...rows.values()]
+        .filter((r) => r.appId === appId && r.batch.ruleId === ruleId)
+        .sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
+        .slice(0, limit)
+        .map((r) => structuredClone(r)),
   };
 }
