@@ -6,6 +6,13 @@ import { healthRoute, readyRoute } from './routes/health-routes.js';
 import type { RestRequest, RestResponse } from './http.js';
 import { createAppRoute, deleteAppRoute } from './routes/app-routes.js';
 import {
+  createKeyRoute,
+  listAppsRoute,
+  listDeliveriesRoute,
+  listEventsRoute,
+  revokeKeyRoute,
+} from './routes/operator-routes.js';
+import {
   addWebhookRoute,
   listWebhooksRoute,
   removeWebhookRoute,
@@ -70,6 +77,12 @@ const ROUTES: Route[] = [
   route('GET', '/ready', readyRoute),
   route('POST', '/apps', createAppRoute),
   route('DELETE', '/apps/{id}', deleteAppRoute),
+  // The operator routes the dashboard reads and writes (admin secret, or a dev-mode key).
+  route('GET', '/apps', listAppsRoute),
+  route('POST', '/apps/{id}/keys', createKeyRoute),
+  route('DELETE', '/apps/{id}/keys/{keyName}', revokeKeyRoute),
+  route('GET', '/apps/{id}/events', listEventsRoute),
+  route('GET', '/apps/{id}/webhooks/{rule}/deliveries', listDeliveriesRoute),
   route('GET', '/apps/{id}/webhooks', listWebhooksRoute),
   route('POST', '/apps/{id}/webhooks', addWebhookRoute),
   route('DELETE', '/apps/{id}/webhooks/{rule}', removeWebhookRoute),

@@ -1,7 +1,7 @@
 import type { AppRegistry } from '../apps/app-registry.js';
 import type { Limits } from '../limits.js';
 import type { Logger } from '../logger.js';
-import type { WebhookRule, WebhookSource } from '../ports/webhook-outbox.js';
+import type { WebhookOutboxRecord, WebhookRule, WebhookSource } from '../ports/webhook-outbox.js';
 import { envelopeBody, type WebhookEvent } from './webhook-envelope.js';
 import type { WebhookOutbox } from './webhook-outbox-worker.js';
 
@@ -29,6 +29,8 @@ export interface WebhookDispatcher {
   wants(appId: string, source: WebhookSource): boolean;
   /** Clears a resumed rule's dropped count and failure count. */
   resumed(appId: string, ruleId: string): void;
+  /** The rule's latest batches in the outbox, newest first, whatever their status. */
+  deliveries(appId: string, ruleId: string, limit: number): Promise<WebhookOutboxRecord[]>;
   /** Starts the outbox (resuming batches a previous process left pending). */
   start(): void;
   /** Flushes collected events into the outbox and waits for attempts under way. */
@@ -115,6 +117,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       dropped.delete(`${appId}\n${ruleId}`);
       outbox.resumed(appId, ruleId);
     },
+    deliveries: (appId, ruleId, limit) => outbox.deliveries(appId, ruleId, limit),
     start: () => outbox.start(),
     async close() {
       closed = true;

@@ -27,6 +27,8 @@ export interface WebhookOutbox {
   submit(appId: string, ruleId: string, body: string): void;
   /** Forgets a rule's failure count (it was resumed). */
   resumed(appId: string, ruleId: string): void;
+  /** The rule's latest batches as stored, newest first (what an operator looks at). */
+  deliveries(appId: string, ruleId: string, limit: number): Promise<WebhookOutboxRecord[]>;
   /** Starts the scan timer and runs a first scan (resuming what a previous process left). */
   start(): void;
   /** Sends the rows that are due now. */
@@ -190,6 +192,7 @@ export function createWebhookOutbox(deps: WebhookOutboxDeps): WebhookOutbox {
       );
     },
     resumed: (appId, ruleId) => void failures.delete(`${appId}\n${ruleId}`),
+    deliveries: (appId, ruleId, limit) => store.listWebhookDeliveries(appId, ruleId, limit),
     start() {
       if (closed || timer) return;
       timer = setInterval(() => void outbox.scan(), limits.webhookOutboxPollMs);
