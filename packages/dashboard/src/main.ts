@@ -1,8 +1,12 @@
 import { createApi, type Credentials } from './api.js';
+import { createAppsPanel } from './apps-keys.js';
+import { createAuditPanel } from './audit-log.js';
 import { createChannelsPanel } from './channels.js';
 import { byId } from './dom.js';
 import { createLiveConsole } from './live-console.js';
+import { createHistoryPanel } from './history.js';
 import { createOverview } from './overview.js';
+import { createWebhooksPanel } from './webhooks.js';
 
 const REFRESH_MS = 2000;
 
@@ -25,11 +29,19 @@ function open(creds: Credentials): void {
   const api = createApi(creds);
   const overview = createOverview(api);
   const channels = createChannelsPanel(api);
+  // The app-scoped panels show the key's app (`appId.keyId:secret`).
+  const appId = creds.key.slice(0, creds.key.indexOf('.'));
+  const webhooks = createWebhooksPanel(api, appId);
+  createHistoryPanel(api);
   createLiveConsole(creds.key);
   const status = byId('status');
+  const apps = createAppsPanel(api);
+  const audit = createAuditPanel(api, appId);
+  void apps.refresh().catch((err: unknown) => (status.textContent = `apps: ${String(err)}`));
+  void audit.load();
   const tick = async (): Promise<void> => {
     try {
-      await Promise.all([overview.refresh(), channels.refresh()]);
+      await Promise.all([overview.refresh(), channels.refresh(), webhooks.refresh()]);
       document.body.dataset.refreshed = String(Date.now());
     } catch (err) {
       status.textContent = `refresh failed: ${String(err)}`;
