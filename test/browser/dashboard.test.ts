@@ -287,6 +287,13 @@ describe('the dashboard in Chromium', () => {
       expect(clipboard).toContain("import * as Ably from 'ably';");
       expect(clipboard).toContain(`port: ${sb.port},`);
       expect(clipboard).toContain('tls: false,');
+      // The browser flavour of the snippet names a token endpoint instead of the key.
+      await tab.selectOption('#snippet-kind', 'token');
+      const browserSnippet = await tab.locator('#snippet').inputValue();
+      expect(browserSnippet).toContain('authUrl: "/api/ably-token",');
+      expect(browserSnippet).not.toContain('key:');
+      await tab.selectOption('#snippet-kind', 'key');
+      expect(await tab.locator('#snippet').inputValue()).toBe(clipboard);
       const keyStr = /key: "([^"]+)"/.exec(clipboard)?.[1];
       expect(keyStr).toMatch(new RegExp(`^${devApp}\\.[^:]+:.+`));
       const keyName = keyStr!.split(':')[0]!;
@@ -315,6 +322,16 @@ describe('the dashboard in Chromium', () => {
       await expect(rest.channels.get('orders:1').publish('x', 'after')).rejects.toMatchObject({
         statusCode: 401,
       });
+      // Any listed key's snippet can be copied again from its row.
+      const devKeyName = devKey.split(':')[0]!;
+      await tab.getByRole('button', { name: `Copy a client snippet for ${devKeyName}` }).click();
+      await tab
+        .locator('#keys-message')
+        .filter({ hasText: `Copied a client snippet for ${devKeyName}` })
+        .waitFor();
+      expect(await tab.evaluate(() => navigator.clipboard.readText())).toContain(
+        `key: "${devKey}",`,
+      );
       await tab.close();
     }, 60_000);
 

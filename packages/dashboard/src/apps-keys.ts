@@ -34,13 +34,21 @@ function snippetFor(key: KeyDescription): string {
   );
 }
 
+/** Fills the snippet box (hidden until the first snippet) for the key. */
+function showSnippet(key: KeyDescription): HTMLTextAreaElement {
+  const box = byId<HTMLTextAreaElement>('snippet');
+  box.value = snippetFor(key);
+  box.dataset.key = key.keyName;
+  byId('snippet-label').hidden = false;
+  return box;
+}
+
 /**
  * Shows the snippet and copies it. The clipboard API needs a secure context (https or
  * localhost); elsewhere the text stays selected in the box for the operator to copy.
  */
 async function copySnippet(key: KeyDescription): Promise<void> {
-  const box = byId<HTMLTextAreaElement>('snippet');
-  box.value = snippetFor(key);
+  const box = showSnippet(key);
   try {
     await navigator.clipboard.writeText(box.value);
     say(`Copied a client snippet for ${key.keyName}.`);
@@ -52,6 +60,7 @@ async function copySnippet(key: KeyDescription): Promise<void> {
 
 /** Binds the apps and keys panel of index.html; it reloads after each change, not on a timer. */
 export function createAppsPanel(api: Api): AppsPanel {
+  let shown: KeyDescription | undefined;
   const refresh = async (): Promise<void> => {
     const apps = await api.json<AppDescription[]>('/apps');
     const select = byId<HTMLSelectElement>('key-app');
@@ -76,7 +85,7 @@ export function createAppsPanel(api: Api): AppsPanel {
     span.append(
       button(
         'Copy snippet',
-        () => void copySnippet(key),
+        () => void copySnippet((shown = key)),
         `Copy a client snippet for ${key.keyName}`,
       ),
       button('Revoke', () => void revoke(appId, key.keyName), `Revoke key ${key.keyName}`),
@@ -95,7 +104,8 @@ export function createAppsPanel(api: Api): AppsPanel {
     } catch (err) {
       say(`Revoking ${keyName} failed: ${String(err)}`);
     }
-    await refresh();
+    // Revoking the page's own key makes this fail too: say so rather than reject unseen.
+    await refresh().catch((err: unknown) => say(`Reloading the keys failed: ${String(err)}`));
   };
 
   byId<HTMLFormElement>('key-create').addEventListener('submit', (ev) => {
@@ -116,10 +126,14 @@ export function createAppsPanel(api: Api): AppsPanel {
       .then(async (key) => {
         await refresh();
         if (!key) return;
-        await copySnippet(key);
+        await copySnippet((shown = key));
         say(`Created ${key.keyName}. ${byId('keys-message').textContent ?? ''}`);
       })
       .catch((err: unknown) => say(`Creating the key failed: ${String(err)}`));
+  });
+  // Switching between key and authUrl redraws the snippet shown (copy it again to take it).
+  byId('snippet-kind').addEventListener('change', () => {
+    if (shown) showSnippet(shown);
   });
   byId('keys-reload').addEventListener(
     'click',

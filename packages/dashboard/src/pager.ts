@@ -53,10 +53,13 @@ export function createPager<T>(api: Api, spec: PagerSpec<T>): Pager {
   older.addEventListener('click', () => {
     if (next) void show(next, pageNumber + 1);
   });
+  const newest = byId<HTMLButtonElement>(spec.firstButton);
   older.disabled = true;
+  newest.disabled = true;
   return {
     open(path) {
       first = path;
+      newest.disabled = false;
       return show(path, 1);
     },
   };
