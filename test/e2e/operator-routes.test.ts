@@ -152,6 +152,19 @@ describe('operator routes in production mode', () => {
       capability: '{not json',
     });
     expect(badJson.status).toBe(400);
+    for (const body of [[], 'x', 7, { capability: 5 }, { revocableTokens: 'yes' }]) {
+      const refused = await call(server, 'POST', `/apps/${server.appId}/keys`, admin, body);
+      expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
+    }
+    const malformed = await fetch(`http://127.0.0.1:${server.port}/apps/${server.appId}/keys`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{"capability":',
+    });
+    expect(malformed.status).toBe(400);
+    // None of the refused bodies left a key behind.
+    const apps = await call(server, 'GET', '/apps', admin);
+    expect((apps.body as { keys: unknown[] }[])[0]!.keys).toHaveLength(1);
     expect((await call(server, 'GET', '/apps/nope/events', admin)).status).toBe(404);
     expect((await call(server, 'POST', '/apps/nope/keys', admin, {})).status).toBe(404);
     for (const query of ['cursor=zz', 'limit=0', 'limit=100000', 'limit=1.5']) {

@@ -13,6 +13,24 @@ import { pageLimit } from './push-paging.js';
 /** Deliveries shown per rule at most (`limit` of the deliveries route). */
 const MAX_DELIVERIES = 100;
 
+/**
+ * The body of `POST /apps/{id}/keys`, checked: absent (full access) or an object whose
+ * `capability` is an object or JSON text and whose `revocableTokens` is a boolean. Anything else
+ * is 400 rather than silently becoming a full-access key.
+ */
+function keySpec(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw Errors.badRequest('The body must be an object: {"capability": …, "revocableTokens": …}');
+  const spec = body as Record<string, unknown>;
+  const { capability, revocableTokens } = spec;
+  if (capability !== undefined && typeof capability !== 'string' && typeof capability !== 'object')
+    throw Errors.invalidParameter('capability must be an object or its JSON text');
+  if (revocableTokens !== undefined && typeof revocableTokens !== 'boolean')
+    throw Errors.invalidParameter('revocableTokens must be true or false');
+  return spec;
+}
+
 /** GET /apps: the apps the caller may manage, with their keys (full key strings) and rules. */
 export function listAppsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   const apps = operatorScope(ctx, req, 'Listing apps');
@@ -33,7 +51,7 @@ export async function createKeyRoute(
   appId: string,
 ): Promise<RestResponse> {
   const app = operatorApp(ctx, req, appId, 'Creating keys');
-  const key = keyFromSpec(appId, decodeBody(req));
+  const key = keyFromSpec(appId, keySpec(decodeBody(req)));
   await ctx.apps.save({ ...app.record, keys: [...app.record.keys, key] });
   ctx.logger.info('key created', { appId, keyName: key.keyName, via: 'rest' });
   const described = describeApp({ ...app.record, keys: [key] }) as { keys: unknown[] };
