@@ -85,6 +85,21 @@ describe('webhook rules from the config file and the CLI', () => {
       expect(items[0]).toMatchObject({ webhookId: 'hook1', data: { channelId: 'orders:1' } });
       expect(items[0]!.data.messages.map((m) => m.name)).toEqual(['placed']);
 
+      // The delivery as the outbox recorded it (sent once the receiver's 200 is back).
+      let shown: { status: string; attempts: number; ruleId: string }[] = [];
+      for (let i = 0; i < 40; i++) {
+        const out = await cli('webhooks', 'deliveries', 'hook1', '--json');
+        expect(out.status).toBe(0);
+        shown = JSON.parse(out.stdout) as typeof shown;
+        if (shown[0]?.status === 'sent') break;
+      }
+      expect(shown).toEqual([
+        expect.objectContaining({ ruleId: 'hook1', status: 'sent', attempts: 1 }),
+      ]);
+      const table = await cli('webhooks', 'deliveries', 'hook1');
+      expect(table.stdout).toMatch(/STATUS[\s\S]*sent/);
+      expect((await cli('webhooks', 'deliveries', 'nope')).status).toBe(2);
+      expect((await cli('webhooks', 'deliveries', 'hook1', '--limit', '0')).status).toBe(2);
       const list = await cli('webhooks', 'list', '--json');
       expect(list.status).toBe(0);
       expect(JSON.parse(list.stdout)).toEqual([

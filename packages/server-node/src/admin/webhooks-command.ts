@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { webhookRuleFromSpec, type AppRecord, type WebhookRule } from '@switchboard/server';
+import {
+  webhookRuleFromSpec,
+  type AppRecord,
+  type WebhookOutboxRecord,
+  type WebhookRule,
+} from '@switchboard/server';
 import {
   AdminError,
   COMMON_HELP,
@@ -9,19 +14,22 @@ import {
 } from './command.js';
 import { adminConfig, resolveApp, withStore } from './store-access.js';
 import { formatTable } from './table.js';
-import { formatTime } from './time.js';
+import { formatTime, parseCount } from './time.js';
 
 const HELP = `Usage: switchboard webhooks list [--app <appId>]
        switchboard webhooks add --url <url> [--source <source>]... [--channel-filter <regex>]
                                 [--key <keyName>] [--id <id>] [--app <appId>]
        switchboard webhooks remove <ruleId> [--app <appId>]
        switchboard webhooks resume <ruleId> [--app <appId>]
+       switchboard webhooks deliveries <ruleId> [--app <appId>] [--limit <n>]
 
   list      The app's webhook rules; a paused one shows when and why it was paused
   add       Adds a rule (or replaces the one with the same --id); sources default to
             channel.message. A running server picks it up within 2 seconds
   remove    Removes a rule; its batches still pending are dropped
   resume    Clears a rule's pause, so its events are sent again
+  deliveries The rule's latest batches, newest first: pending, sent or failed, with their
+            attempts and last error
 
 Options:
       --app <appId>            The app (optional when there is only one)
@@ -31,6 +39,7 @@ Options:
       --channel-filter <regex> Only channels whose name matches
       --key <keyName>          The key that signs the requests (default: the app's first)
       --id <id>                The rule's id (default: random)
+      --limit <n>              Deliveries to show at most (default 20)
 
 ${COMMON_HELP}`;
 
@@ -42,6 +51,7 @@ const OPTIONS = {
   'channel-filter': { type: 'string' },
   key: { type: 'string' },
   id: { type: 'string' },
+  limit: { type: 'string' },
 } as const;
 
 function list(rules: WebhookRule[]): CommandOutput {
@@ -56,6 +66,24 @@ function list(rules: WebhookRule[]): CommandOutput {
         r.channelFilter ?? '*',
         r.keyName,
         r.paused ? `paused ${formatTime(r.paused.at)}: ${r.paused.reason}` : 'active',
+      ]),
+    ),
+  };
+}
+
+function deliveries(rows: WebhookOutboxRecord[]): CommandOutput {
+  const shown = rows.map(({ batch, ...row }) => ({ ...row, ruleId: batch.ruleId }));
+  return {
+    json: shown,
+    text: formatTable(
+      ['ID', 'STATUS', 'ATTEMPTS', 'CREATED', 'UPDATED', 'LAST ERROR'],
+      shown.map((r) => [
+        r.id,
+        r.status,
+        String(r.attempts),
+        formatTime(r.createdAt),
+        formatTime(r.updatedAt),
+        r.lastError ?? '',
       ]),
     ),
   };
@@ -117,11 +145,19 @@ export const webhooksCommand: AdminCommand = {
         return { json: resumed, text: `resumed webhook rule ${ruleId}` };
       });
     }
-    if (action === 'remove' || action === 'resume')
+    if (action === 'deliveries' && rest.length === 1) {
+      const limit = parseCount('limit', values.limit, 20);
+      return withStore(config, 'read', async (store) => {
+        const app = await resolveApp(store, values.app);
+        const rule = findRule(app, rest[0]!);
+        return deliveries(await store.listWebhookDeliveries(app.id, rule.id, limit));
+      });
+    }
+    if (action === 'remove' || action === 'resume' || action === 'deliveries')
       throw new AdminError(`webhooks ${action} needs one rule id`);
     throw new AdminError(
       action === undefined
-        ? 'webhooks needs list, add, remove or resume'
+        ? 'webhooks needs list, add, remove, resume or deliveries'
         : `unknown webhooks command: ${positionals.join(' ')}`,
     );
   },
