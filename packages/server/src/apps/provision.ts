@@ -71,19 +71,24 @@ export function appFromSpec(body: unknown, now: number, appId = randomId(6)): Ap
   return record;
 }
 
+/** One key as `POST /apps` describes it: id, keyName, keySecret, keyStr, capability. */
+export function describeKey(appId: string, k: KeyRecord): Obj {
+  return {
+    id: k.keyName.slice(appId.length + 1),
+    keyName: k.keyName,
+    keySecret: k.secret,
+    keyStr: `${k.keyName}:${k.secret}`,
+    capability: k.capability,
+    ...(k.revocableTokens ? { revocableTokens: true } : {}),
+  };
+}
+
 /** The `POST /apps` response: appId, keys with keyStr, namespaces. */
 export function describeApp(record: AppRecord): Obj {
   return {
     appId: record.id,
     accountId: 'switchboard',
-    keys: record.keys.map((k) => ({
-      id: k.keyName.slice(record.id.length + 1),
-      keyName: k.keyName,
-      keySecret: k.secret,
-      keyStr: `${k.keyName}:${k.secret}`,
-      capability: k.capability,
-      ...(k.revocableTokens ? { revocableTokens: true } : {}),
-    })),
+    keys: record.keys.map((k) => describeKey(record.id, k)),
     namespaces: record.namespaces,
     ...(record.webhooks ? { webhooks: record.webhooks } : {}),
   };

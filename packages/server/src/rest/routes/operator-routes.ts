@@ -1,5 +1,5 @@
 import { Errors } from '@switchboard/protocol';
-import { keyFromSpec, describeApp } from '../../apps/provision.js';
+import { describeApp, describeKey, keyFromSpec } from '../../apps/provision.js';
 import { endKeyConnections } from '../../connection/lifecycle.js';
 import type { EngineContext } from '../../context.js';
 import { parseTimeCursor } from '../../ports/audit-store.js';
@@ -54,8 +54,7 @@ export async function createKeyRoute(
   const key = keyFromSpec(appId, keySpec(decodeBody(req)));
   await ctx.apps.save({ ...app.record, keys: [...app.record.keys, key] });
   ctx.logger.info('key created', { appId, keyName: key.keyName, via: 'rest' });
-  const described = describeApp({ ...app.record, keys: [key] }) as { keys: unknown[] };
-  return respond(req, 201, described.keys[0]);
+  return respond(req, 201, describeKey(appId, key));
 }
 
 /**
