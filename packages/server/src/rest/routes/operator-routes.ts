@@ -10,9 +10,6 @@ import { operatorApp, operatorScope } from '../operator-access.js';
 import { linkHeader } from '../paging.js';
 import { pageLimit } from './push-paging.js';
 
-/** Deliveries shown per rule at most (`limit` of the deliveries route). */
-const MAX_DELIVERIES = 100;
-
 /**
  * The body of `POST /apps/{id}/keys`, checked: absent (full access) or an object whose
  * `capability` is an object or JSON text and whose `revocableTokens` is a boolean. Anything else
@@ -137,7 +134,7 @@ export async function listDeliveriesRoute(
   const app = operatorApp(ctx, req, appId, 'Reading webhook deliveries');
   if (!(app.record.webhooks ?? []).some((r) => r.id === ruleId))
     throw Errors.notFound(`Webhook not found: ${ruleId}`);
-  const limit = pageLimit(req, MAX_DELIVERIES);
+  const limit = pageLimit(req, ctx.limits.maxHistoryLimit);
   const rows = await ctx.webhooks.deliveries(appId, ruleId, limit);
   return respond(req, 200, rows.map(describeDelivery));
 }
