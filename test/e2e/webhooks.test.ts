@@ -243,8 +243,8 @@ describe('webhooks', () => {
   it('in production the webhook routes need the admin secret; a key is refused', async () => {
     receiver = await startReceiver();
     server = await startTestServer({ production: true, adminSecret: 'adm1n' });
-    expect((await admin(server, 'GET')).status).toBe(403);
-    expect((await admin(server, 'POST', '', { url: receiver.url })).status).toBe(403);
+    expect((await admin(server, 'GET')).status).toBe(401);
+    expect((await admin(server, 'POST', '', { url: receiver.url })).status).toBe(401);
     const res = await fetch(`http://127.0.0.1:${server.port}/apps/${server.appId}/webhooks`, {
       headers: { authorization: 'Bearer adm1n' },
     });

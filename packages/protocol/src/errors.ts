@@ -47,7 +47,12 @@ export const ERROR_CATALOG = [
     name: 'forcedNack',
     when: 'Test hook: a publish with _forceNack=true (spec RSL1l1)',
   },
-  { code: 40100, statusCode: 401, name: 'unauthorized', when: 'No credentials were given' },
+  {
+    code: 40100,
+    statusCode: 401,
+    name: 'unauthorized',
+    when: 'No credentials were given, or an admin or operator route in production mode without the admin secret',
+  },
   {
     code: 40101,
     statusCode: 401,
@@ -126,7 +131,7 @@ export const ERROR_CATALOG = [
     code: 40300,
     statusCode: 403,
     name: 'forbidden',
-    when: 'An admin operation (POST/DELETE /apps, POST /stats) without the admin secret or, in development mode, without a full-capability key',
+    when: 'In development mode, an admin operation (DELETE /apps, POST /stats, webhook rules, operator routes) by a key without full capability',
   },
   {
     code: 40400,

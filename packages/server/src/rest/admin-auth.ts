@@ -23,9 +23,12 @@ export function isAdmin(ctx: EngineContext, req: RestRequest): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Refuses (40300) in production mode: `what` is then for the admin secret only. */
+/**
+ * Refuses in production mode, where `what` is for the admin secret only: 401 (40100) like every
+ * operator route, so a client or the dashboard knows to log in rather than that it is forbidden.
+ */
 export function requireAdminOrDevelopment(ctx: EngineContext, what: string): void {
-  if (!ctx.development) throw Errors.forbidden(`${what} needs the admin secret`);
+  if (!ctx.development) throw Errors.unauthorized(`${what} needs the admin secret`);
 }
 
 /**
