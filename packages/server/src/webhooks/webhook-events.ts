@@ -44,6 +44,7 @@ export function occupancyEvent(channel: Channel, now: number): WebhookEvent {
  * last one goes (Ably's channel.lifecycle source). Call after changing `channel.subscribers`.
  */
 export function noteSubscriberChange(ctx: EngineContext, channel: Channel, added: boolean): void {
+  ctx.occupancy.changed(channel);
   const now = ctx.clock.now();
   if (ctx.webhooks.wants(channel.appId, 'channel.occupancy'))
     ctx.webhooks.emit(channel.appId, occupancyEvent(channel, now));
