@@ -1,6 +1,8 @@
 import {
   Action,
   Flag,
+  MessageAction,
+  type Annotation,
   type Message,
   type PresenceMessage,
   type ProtocolMessage,
@@ -12,6 +14,7 @@ import type {
   HistoryKind,
   LatestVersionRecord,
 } from '../ports/history.js';
+import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import { createCommitGate } from './commit-gate.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createIdempotencyWindow } from './idempotency.js';
@@ -46,6 +49,19 @@ export interface Channel {
   latestVersion(serial: string): Message | undefined;
   /** Every known version of a message, oldest first (RSL14). */
   allVersions(serial: string): Message[];
+  /** Annotations by the serial of the message they annotate, and their summaries. */
+  readonly annotations: AnnotationBook;
+  /**
+   * Publishes an annotation of a message still in the log (RTAN1, RSAN1): an ANNOTATION to
+   * annotation subscribers, then the message's new summary as a MESSAGE with action
+   * `message.summary` (TM2u). Live only: neither is stored or replayed. Returns the annotation's
+   * serial, or undefined when the message is unknown.
+   */
+  annotate(
+    annotation: Annotation,
+    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
+    now: number,
+  ): WriteOutcome<string> | undefined;
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -121,6 +137,17 @@ export interface ChannelOptions {
   persistence?: ChannelPersistence;
   /** Told of every write once shown (for a persisted channel: once stored), e.g. for webhooks. */
   onShown?: (kind: HistoryKind, entry: LogEntry) => void;
+  /** Raw annotations kept per channel (and messages whose summaries are kept). */
+  maxAnnotations?: number;
+}
+
+/**
+ * Ephemeral messages (`extras.ephemeral`, as the Chat SDK sends typing and room reactions) are
+ * delivered live and never kept: not in history, rewind, resume or the store.
+ */
+export function isEphemeral(m: Message): boolean {
+  const extras = m.extras as { ephemeral?: unknown } | undefined;
+  return extras?.ephemeral === true;
 }
 
 /** Creates a channel. */
@@ -138,6 +165,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     messages: options.retention.maxCount,
     ...options.versions,
   });
+  const annotations = createAnnotationBook(options.maxAnnotations ?? 10_000);
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
   const idempotency = createIdempotencyWindow(
@@ -200,6 +228,20 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     });
   };
 
+  /**
+   * Shows a live-only write (ephemeral message, annotation, summary) in sequence order: on a
+   * persisted channel after every earlier write is stored, so a client never sees a serial ahead
+   * of one it has not been shown.
+   */
+  const showLive = (atSeq: number, show: () => void): void => {
+    const apply = (): void => {
+      visibleSeq = atSeq;
+      show();
+    };
+    if (!persistence) apply();
+    else void gate.after(Promise.resolve(), apply).catch(() => {});
+  };
+
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
   const positionOf = (serial: string): { seq: number; index: number } | undefined => {
     const colon = serial.lastIndexOf(':');
@@ -242,6 +284,57 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     presenceLog,
     subscribers,
     latestVersion: (serial) => versions.changes(serial).at(-1) ?? originalOf(serial),
+    annotations,
+    annotate(annotation, publication, now) {
+      const target = annotation.messageSerial;
+      if (!target || !originalOf(target)) return undefined;
+      active = now;
+      seq += 1;
+      const serial = `${serialOf(seq)}:0`;
+      const stamped: Annotation = {
+        ...annotation,
+        id: annotation.id ?? `${publication.pmId}:0`,
+        connectionId: publication.connectionId,
+        timestamp: now,
+        serial,
+      };
+      const summary = annotations.record(stamped);
+      const annotationSeq = seq;
+      const annotationFrame = createOutboundFrame({
+        action: Action.ANNOTATION,
+        channel: name,
+        channelSerial: serialOf(annotationSeq),
+        id: publication.pmId,
+        connectionId: publication.connectionId,
+        timestamp: now,
+        annotations: [stamped],
+      });
+      showLive(annotationSeq, () => {
+        flush();
+        fanOut(annotationFrame, Flag.ANNOTATION_SUBSCRIBE, undefined);
+      });
+      if (summary) {
+        seq += 1;
+        const summarySeq = seq;
+        const summaryFrame = createOutboundFrame({
+          action: Action.MESSAGE,
+          channel: name,
+          channelSerial: serialOf(summarySeq),
+          id: `${publication.pmId}:summary`,
+          timestamp: now,
+          messages: [
+            {
+              action: MessageAction.SUMMARY,
+              serial: target,
+              timestamp: now,
+              annotations: { summary },
+            },
+          ],
+        });
+        showLive(summarySeq, () => fanOut(summaryFrame, Flag.SUBSCRIBE, undefined));
+      }
+      return { result: serial };
+    },
     allVersions(serial) {
       const original = originalOf(serial);
       const changes = versions.changes(serial);
@@ -281,6 +374,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         return message;
       });
       const entry = entryOf(messages, publication);
+      if (messages.every(isEphemeral)) {
+        showLive(entry.seq, () => enqueue(entry, publication.connectionId));
+        return { result: serials };
+      }
       const stored = showWrite('message', entry, () => {
         log.append(entry, now);
         enqueue(entry, publication.connectionId);
@@ -294,9 +391,12 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const result: LogEntry[] = [];
       for (const entry of log.entries()) {
         if (entry.messages.some((m) => m.version?.serial !== undefined)) continue;
-        const latest = entry.messages.map(
-          (m) => (m.serial && versions.changes(m.serial).at(-1)) || m,
-        );
+        const latest = entry.messages.map((m) => {
+          const current = (m.serial && versions.changes(m.serial).at(-1)) || m;
+          const summary = m.serial ? annotations.summary(m.serial) : undefined;
+          // History shows each message with its latest summary (TM2u).
+          return summary ? { ...current, annotations: { summary } } : current;
+        });
         if (latest.every((m, i) => m === entry.messages[i])) {
           result.push(entry);
           continue;

@@ -8,6 +8,7 @@ import {
 import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
+import { allowsMutableMessages } from '../channels/mutable-rule.js';
 import type { WriteOutcome } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
@@ -36,7 +37,7 @@ export function applyMessageOperation(
 ): WriteOutcome<string> {
   if (!operation.serial) throw Errors.messageWithoutSerial();
   requireNamespaceRules(ctx.apps, auth, channelName);
-  if (!ctx.apps.namespaceOf(auth.app, channelName)?.mutableMessages) {
+  if (!allowsMutableMessages(ctx.apps, auth, channelName)) {
     throw Errors.messageUpdatesNotEnabled(channelName);
   }
   const channel = ctx.channels.get(auth.app.record.id, channelName);

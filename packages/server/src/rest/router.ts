@@ -20,6 +20,7 @@ import {
   publishRoute,
 } from './routes/channel-routes.js';
 import { requestTokenRoute } from './routes/token-routes.js';
+import { getAnnotationsRoute, publishAnnotationsRoute } from './routes/annotation-routes.js';
 import {
   getMessageRoute,
   messageVersionsRoute,
@@ -82,6 +83,8 @@ const ROUTES: Route[] = [
   route('GET', '/channels/{ch}/messages/{serial}', getMessageRoute),
   route('PATCH', '/channels/{ch}/messages/{serial}', patchMessageRoute),
   route('GET', '/channels/{ch}/messages/{serial}/versions', messageVersionsRoute),
+  route('POST', '/channels/{ch}/messages/{serial}/annotations', publishAnnotationsRoute),
+  route('GET', '/channels/{ch}/messages/{serial}/annotations', getAnnotationsRoute),
   route('GET', '/channels/{ch}/presence', presenceRoute),
   route('GET', '/channels/{ch}/presence/history', presenceHistoryRoute),
   route('POST', '/messages', batchPublishRoute),
