@@ -423,7 +423,8 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         ...(operation.extras !== undefined ? { extras: operation.extras } : {}),
         id: `${publication.pmId}:0`,
         connectionId: publication.connectionId,
-        timestamp: now,
+        // A message keeps its creation time; when it changed is `version.timestamp` (TM2s2).
+        timestamp: original.timestamp ?? now,
         action: operation.action!,
         serial: operation.serial!,
         version,
