@@ -32,7 +32,12 @@ function occupancyWhere(
 describe.each(FORMATS)('occupancy over %s', (format) => {
   const { server, track } = useServer({
     limits: { occupancyEventIntervalMs: 100 },
-    keys: [undefined, { 'watched:*': ['subscribe'], 'other:*': ['publish'] }],
+    keys: [
+      undefined,
+      { 'watched:*': ['subscribe'], 'other:*': ['publish'] },
+      { '[*]*': ['*'] },
+      { '*': ['*'] },
+    ],
   });
 
   it('the occupancy param delivers [meta]occupancy events as members and subscribers come and go', async () => {
@@ -95,5 +100,54 @@ describe.each(FORMATS)('occupancy over %s', (format) => {
       code: 40160,
       statusCode: 401,
     });
+  });
+
+  it('[meta]channel.lifecycle and [meta]connection.lifecycle carry opened and closed events', async () => {
+    const metaKey = server().keys[2]!.keyStr;
+    const operator = track(new Ably.Realtime(realtimeOptions(server(), format, { key: metaKey })));
+    const channels = collect<Ably.InboundMessage>();
+    const connections = collect<Ably.InboundMessage>();
+    await operator.channels.get('[meta]channel.lifecycle').subscribe((m) => {
+      if ((m.data as { channelId: string }).channelId === `watched:life-${format}`)
+        channels.push(m);
+    });
+    // Other tests' clients may still be closing: only this test's client counts.
+    await operator.channels.get('[meta]connection.lifecycle').subscribe((m) => {
+      if ((m.data as { clientId?: string }).clientId === 'dee') connections.push(m);
+    });
+
+    const user = new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'dee' }));
+    const channel = user.channels.get(`watched:life-${format}`);
+    await channel.attach();
+    await channel.detach();
+    const events = await channels.until(2);
+    expect(events.map((m) => [m.name, (m.data as { channelId: string }).channelId])).toEqual([
+      ['channel.opened', `watched:life-${format}`],
+      ['channel.closed', `watched:life-${format}`],
+    ]);
+    expect((events[0]!.data as { status: { isActive: boolean } }).status.isActive).toBe(true);
+    const connectionId = user.connection.id;
+    user.close();
+    const conn = await connections.until(2);
+    expect(conn.map((m) => [m.name, (m.data as { clientId?: string }).clientId])).toEqual([
+      ['connection.opened', 'dee'],
+      ['connection.closed', 'dee'],
+    ]);
+    expect((conn[0]!.data as { connectionId: string }).connectionId).toBe(connectionId);
+  });
+
+  it('metachannels need the [meta] qualifier in the capability, and nobody publishes there', async () => {
+    const plain = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { key: server().keys[3]!.keyStr })),
+    );
+    await expect(plain.channels.get('[meta]channel.lifecycle').attach()).rejects.toMatchObject({
+      code: 40160,
+    });
+    const meta = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { key: server().keys[2]!.keyStr })),
+    );
+    await expect(
+      meta.channels.get('[meta]channel.lifecycle').publish('channel.opened', {}),
+    ).rejects.toMatchObject({ code: 40160, statusCode: 401 });
   });
 });

@@ -1,6 +1,7 @@
 import type { PresenceMessage } from '@switchboard/protocol';
 import type { Channel } from '../channels/channel.js';
 import type { LogEntry } from '../channels/message-log.js';
+import { publishChannelLifecycle } from '../channels/meta-channels.js';
 import type { EngineContext } from '../context.js';
 import type { HistoryKind } from '../ports/history.js';
 import type { WebhookEvent } from './webhook-envelope.js';
@@ -50,6 +51,7 @@ export function noteSubscriberChange(ctx: EngineContext, channel: Channel, added
     ctx.webhooks.emit(channel.appId, occupancyEvent(channel, now));
   const size = channel.subscribers.size;
   if (added ? size !== 1 : size !== 0) return;
+  publishChannelLifecycle(ctx, channel, added);
   ctx.webhooks.emit(channel.appId, {
     source: 'channel.lifecycle',
     channel: channel.name,
