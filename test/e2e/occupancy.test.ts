@@ -68,6 +68,20 @@ describe.each(FORMATS)('occupancy over %s', (format) => {
     await left;
   });
 
+  it('occupancy: metrics.<category> carries only the figures asked for', async () => {
+    const watcher = track(new Ably.Realtime(realtimeOptions(server(), format)));
+    const channel = watcher.channels.get('watched:some', {
+      params: { occupancy: 'metrics.presenceMembers,metrics.connections' },
+    });
+    const first = occupancyWhere(channel, (m) => m.connections === 1);
+    await channel.attach();
+    expect((await first).metrics).toEqual({ presenceMembers: 0, connections: 1 });
+    const member = track(new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'ed' })));
+    const entered = occupancyWhere(channel, (m) => m.presenceMembers === 1);
+    await member.channels.get('watched:some').presence.enter();
+    expect((await entered).metrics).toEqual({ presenceMembers: 1, connections: 2 });
+  });
+
   it('without the param no occupancy event arrives', async () => {
     const plain = track(new Ably.Realtime(realtimeOptions(server(), format)));
     const watcher = track(new Ably.Realtime(realtimeOptions(server(), format)));

@@ -16,7 +16,7 @@ import { requireNamespaceRules } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { noteSubscriberChange } from '../webhooks/webhook-events.js';
 import { randomId } from '../ids.js';
-import { wantsOccupancy } from '../channels/occupancy-events.js';
+import { occupancyCategories } from '../channels/occupancy-events.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
 import { createAttachment, type Attachment, type Session } from '../session/session.js';
@@ -174,7 +174,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const firstTime = !channel.subscribers.has(attachment);
   channel.subscribers.add(attachment);
   if (firstTime) noteSubscriberChange(ctx, channel, true);
-  ctx.occupancy.watch(channel, attachment, wantsOccupancy(params.occupancy));
+  ctx.occupancy.watch(channel, attachment, occupancyCategories(params.occupancy));
   const reply = { rawName, params: pm.params, flags, attachSerial };
   if (replayFromStore === undefined && rewindFromStore === undefined) {
     goLive(session, attachment, { ...reply, backlog });
