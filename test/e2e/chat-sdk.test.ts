@@ -282,6 +282,48 @@ describe.each(FORMATS)('the official Chat SDK (@ably/chat) over %s', (format) =>
     await closed;
   });
 
+  it('a unique reaction is removed without naming it; a repeated idempotencyKey sends once', async () => {
+    const client = chatClient('uniq');
+    const room = await openRoom(client, `uniq-${format}`);
+    const sent = await room.messages.send({ text: 'vote' });
+    const voted = eventWhere<MessageReactionSummaryEvent>(
+      (l) => room.messages.reactions.subscribe(l),
+      (e) => e.reactions.unique['✅']?.total === 1,
+    );
+    await room.messages.reactions.send(sent.serial, {
+      name: '✅',
+      type: MessageReactionType.Unique,
+    });
+    await voted;
+    const cleared = eventWhere<MessageReactionSummaryEvent>(
+      (l) => room.messages.reactions.subscribe(l),
+      (e) => Object.keys(e.reactions.unique).length === 0,
+    );
+    await room.messages.reactions.delete(sent.serial, { type: MessageReactionType.Unique });
+    await cleared;
+
+    const path = `/chat/v4/rooms/uniq-${format}/messages`;
+    const once = await client.realtime.request(
+      'POST',
+      path,
+      4,
+      { idempotencyKey: 'k-1' },
+      { text: 'once' },
+    );
+    const twice = await client.realtime.request(
+      'POST',
+      path,
+      4,
+      { idempotencyKey: 'k-1' },
+      { text: 'once' },
+    );
+    expect([once.statusCode, twice.statusCode]).toEqual([201, 201]);
+    const first = once.items[0] as { serial: string };
+    expect((twice.items[0] as { serial: string }).serial).toBe(first.serial);
+    const history = await room.messages.history({ limit: 10 });
+    expect(history.items.map((m) => m.text)).toEqual(['once', 'vote']);
+  });
+
   it('bad input: unknown message 40400, malformed send 40003', async () => {
     const client = chatClient('bad');
     const room = await openRoom(client, `bad-${format}`);

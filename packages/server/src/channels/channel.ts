@@ -229,18 +229,24 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
   };
 
   /**
-   * Shows a live-only write (ephemeral message, annotation, summary) in sequence order: on a
-   * persisted channel after every earlier write is stored, so a client never sees a serial ahead
-   * of one it has not been shown.
+   * Shows a live-only write (ephemeral message, annotation, summary): after every earlier write
+   * (on a persisted channel, once those are stored), with no sequence number of its own. Its frame
+   * carries the channel serial shown so far, so a client's position never runs ahead of the log,
+   * the store, or a restart's restored serial.
    */
-  const showLive = (atSeq: number, show: () => void): void => {
+  const showLive = (show: (channelSerial: string) => void): void => {
     const apply = (): void => {
-      visibleSeq = atSeq;
-      show();
+      flush();
+      show(serialOf(visibleSeq));
     };
     if (!persistence) apply();
     else void gate.after(Promise.resolve(), apply).catch(() => {});
   };
+  // Serials of live-only writes: after the shown channel serial, `~` sorting after any index, and
+  // a counter keeping them in order within one position (`<channel serial>:~<n>`).
+  let liveCount = 0;
+  const liveSerial = (): string =>
+    `${serialOf(visibleSeq)}:~${(liveCount++ % 36 ** 6).toString(36).padStart(6, '0')}`;
 
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
   const positionOf = (serial: string): { seq: number; index: number } | undefined => {
@@ -289,8 +295,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const target = annotation.messageSerial;
       if (!target || !originalOf(target)) return undefined;
       active = now;
-      seq += 1;
-      const serial = `${serialOf(seq)}:0`;
+      const serial = liveSerial();
       const stamped: Annotation = {
         ...annotation,
         id: annotation.id ?? `${publication.pmId}:0`,
@@ -299,27 +304,22 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         serial,
       };
       const summary = annotations.record(stamped);
-      const annotationSeq = seq;
-      const annotationFrame = createOutboundFrame({
-        action: Action.ANNOTATION,
-        channel: name,
-        channelSerial: serialOf(annotationSeq),
-        id: publication.pmId,
-        connectionId: publication.connectionId,
-        timestamp: now,
-        annotations: [stamped],
-      });
-      showLive(annotationSeq, () => {
-        flush();
+      showLive((channelSerial) => {
+        const annotationFrame = createOutboundFrame({
+          action: Action.ANNOTATION,
+          channel: name,
+          channelSerial,
+          id: publication.pmId,
+          connectionId: publication.connectionId,
+          timestamp: now,
+          annotations: [stamped],
+        });
         fanOut(annotationFrame, Flag.ANNOTATION_SUBSCRIBE, undefined);
-      });
-      if (summary) {
-        seq += 1;
-        const summarySeq = seq;
+        if (!summary) return;
         const summaryFrame = createOutboundFrame({
           action: Action.MESSAGE,
           channel: name,
-          channelSerial: serialOf(summarySeq),
+          channelSerial,
           id: `${publication.pmId}:summary`,
           timestamp: now,
           messages: [
@@ -331,8 +331,8 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
             },
           ],
         });
-        showLive(summarySeq, () => fanOut(summaryFrame, Flag.SUBSCRIBE, undefined));
-      }
+        fanOut(summaryFrame, Flag.SUBSCRIBE, undefined);
+      });
       return { result: serial };
     },
     allVersions(serial) {
@@ -362,6 +362,26 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       if (fresh.length === 0)
         return repeats ? { result: serials, committed: repeats } : { result: serials };
       active = now;
+      if (fresh.every((i) => isEphemeral(publication.messages[i]!))) {
+        const live = fresh.map((i) => {
+          const message = publication.messages[i]!;
+          message.serial = serials[i] = liveSerial();
+          return message;
+        });
+        showLive((channelSerial) => {
+          const frame = createOutboundFrame({
+            action: Action.MESSAGE,
+            channel: name,
+            channelSerial,
+            id: publication.pmId,
+            connectionId: publication.connectionId,
+            timestamp: publication.timestamp,
+            messages: live,
+          });
+          fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
+        });
+        return { result: serials };
+      }
       seq += 1;
       const channelSerial = serialOf(seq);
       const messages = fresh.map((i, k) => {
@@ -374,10 +394,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         return message;
       });
       const entry = entryOf(messages, publication);
-      if (messages.every(isEphemeral)) {
-        showLive(entry.seq, () => enqueue(entry, publication.connectionId));
-        return { result: serials };
-      }
       const stored = showWrite('message', entry, () => {
         log.append(entry, now);
         enqueue(entry, publication.connectionId);
