@@ -1,7 +1,6 @@
 import {
   Action,
   Flag,
-  MessageAction,
   type Annotation,
   type Message,
   type PresenceMessage,
@@ -17,6 +16,7 @@ import type {
 import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import { createCommitGate } from './commit-gate.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
+import { createLiveWrites, isEphemeral } from './live-writes.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
@@ -141,15 +141,6 @@ export interface ChannelOptions {
   maxAnnotations?: number;
 }
 
-/**
- * Ephemeral messages (`extras.ephemeral`, as the Chat SDK sends typing and room reactions) are
- * delivered live and never kept: not in history, rewind, resume or the store.
- */
-export function isEphemeral(m: Message): boolean {
-  const extras = m.extras as { ephemeral?: unknown } | undefined;
-  return extras?.ephemeral === true;
-}
-
 /** Creates a channel. */
 export function createChannel(appId: string, name: string, options: ChannelOptions): Channel {
   const persistence = options.persistence;
@@ -228,26 +219,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     });
   };
 
-  /**
-   * Shows a live-only write (ephemeral message, annotation, summary): after every earlier write
-   * (on a persisted channel, once those are stored), with no sequence number of its own. Its frame
-   * carries the channel serial shown so far, so a client's position never runs ahead of the log,
-   * the store, or a restart's restored serial.
-   */
-  const showLive = (show: (channelSerial: string) => void): void => {
-    const apply = (): void => {
-      flush();
-      show(serialOf(visibleSeq));
-    };
-    if (!persistence) apply();
-    else void gate.after(Promise.resolve(), apply).catch(() => {});
-  };
-  // Serials of live-only writes: after the shown channel serial, `~` sorting after any index, and
-  // a counter keeping them in order within one position (`<channel serial>:~<n>`).
-  let liveCount = 0;
-  const liveSerial = (): string =>
-    `${serialOf(visibleSeq)}:~${(liveCount++ % 36 ** 6).toString(36).padStart(6, '0')}`;
-
   // A message serial is `<channel serial>:<index>`, so its original is found in the log.
   const positionOf = (serial: string): { seq: number; index: number } | undefined => {
     const colon = serial.lastIndexOf(':');
@@ -269,16 +240,20 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       : {};
   };
 
-  const {
-    send: fanOut,
-    enqueue,
-    flush,
-  } = createFanOut({
+  const fanOutOf = createFanOut({
     channel: name,
     subscribers,
     serialOf,
     ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
     afterCommit: persistence !== undefined,
+  });
+  const { send: fanOut, enqueue, flush } = fanOutOf;
+  const live = createLiveWrites({
+    channel: name,
+    annotations,
+    fanOut: fanOutOf,
+    shownSerial: () => serialOf(visibleSeq),
+    gate: persistence ? gate : undefined,
   });
 
   return {
@@ -295,45 +270,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const target = annotation.messageSerial;
       if (!target || !originalOf(target)) return undefined;
       active = now;
-      const serial = liveSerial();
-      const stamped: Annotation = {
-        ...annotation,
-        id: annotation.id ?? `${publication.pmId}:0`,
-        connectionId: publication.connectionId,
-        timestamp: now,
-        serial,
-      };
-      const summary = annotations.record(stamped);
-      showLive((channelSerial) => {
-        const annotationFrame = createOutboundFrame({
-          action: Action.ANNOTATION,
-          channel: name,
-          channelSerial,
-          id: publication.pmId,
-          connectionId: publication.connectionId,
-          timestamp: now,
-          annotations: [stamped],
-        });
-        fanOut(annotationFrame, Flag.ANNOTATION_SUBSCRIBE, undefined);
-        if (!summary) return;
-        const summaryFrame = createOutboundFrame({
-          action: Action.MESSAGE,
-          channel: name,
-          channelSerial,
-          id: `${publication.pmId}:summary`,
-          timestamp: now,
-          messages: [
-            {
-              action: MessageAction.SUMMARY,
-              serial: target,
-              timestamp: now,
-              annotations: { summary },
-            },
-          ],
-        });
-        fanOut(summaryFrame, Flag.SUBSCRIBE, undefined);
-      });
-      return { result: serial };
+      return { result: live.annotate(annotation, publication, now) };
     },
     allVersions(serial) {
       const original = originalOf(serial);
@@ -363,23 +300,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         return repeats ? { result: serials, committed: repeats } : { result: serials };
       active = now;
       if (fresh.every((i) => isEphemeral(publication.messages[i]!))) {
-        const live = fresh.map((i) => {
-          const message = publication.messages[i]!;
-          message.serial = serials[i] = liveSerial();
-          return message;
-        });
-        showLive((channelSerial) => {
-          const frame = createOutboundFrame({
-            action: Action.MESSAGE,
-            channel: name,
-            channelSerial,
-            id: publication.pmId,
-            connectionId: publication.connectionId,
-            timestamp: publication.timestamp,
-            messages: live,
-          });
-          fanOut(frame, Flag.SUBSCRIBE, publication.connectionId);
-        });
+        const ephemeral = fresh.map((i) => publication.messages[i]!);
+        live
+          .publishEphemeral(ephemeral, publication)
+          .forEach((serial, k) => void (serials[fresh[k]!] = serial));
         return { result: serials };
       }
       seq += 1;
