@@ -344,5 +344,28 @@ describe.each(FORMATS)('the official Chat SDK (@ably/chat) over %s', (format) =>
       },
     );
     expect([res.statusCode, res.errorCode]).toEqual([400, 40003]);
+    const base = `/chat/v4/rooms/bad-${format}/messages`;
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) deep = { deep };
+    const answers = await Promise.all([
+      client.realtime.request('POST', base, 4, {}, { text: 'x', metadata: deep }),
+      client.realtime.request(
+        'POST',
+        `${base}/nope.000000001:0/reactions`,
+        4,
+        {},
+        { type: 'odd', name: 'x' },
+      ),
+      client.realtime.request('PUT', `${base}/nope.000000001:0`, 4, {}, { message: { text: 'y' } }),
+      client.realtime.request('POST', `${base}/nope.000000001:0/delete`, 4, {}, {}),
+      client.realtime.request('GET', `${base}/nope.000000001:0/versions`, 4, {}),
+    ]);
+    expect(answers.map((a) => [a.statusCode, a.errorCode])).toEqual([
+      [400, 40003],
+      [400, 40003],
+      [404, 40400],
+      [404, 40400],
+      [404, 40400],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { Errors, MessageAction, type Message } from '@switchboard/protocol';
+import { Errors, MAX_PAYLOAD_DEPTH, MessageAction, type Message } from '@switchboard/protocol';
 
 /** The name the Chat SDK gives room messages on the channel (`RealtimeMessageName.ChatMessage`). */
 export const CHAT_MESSAGE_NAME = 'chat.message';
@@ -29,12 +29,25 @@ export interface ChatContent {
   headers: Record<string, string | number | boolean | null>;
 }
 
+/** 40003 when `value` nests deeper than MAX_PAYLOAD_DEPTH: it could not be encoded again. */
+function requireShallow(value: unknown, field: string): void {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_PAYLOAD_DEPTH)
+      throw Errors.invalidParameter(`${field} is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+}
+
 /** Reads `{text, metadata?, headers?}` from a request body (send, update); 40003 when malformed. */
 export function parseChatContent(body: unknown): ChatContent {
   if (!isObject(body)) throw Errors.invalidParameter('The message must be an object');
   if (typeof body.text !== 'string') throw Errors.invalidParameter('text must be a string');
   const metadata = body.metadata ?? {};
   if (!isObject(metadata)) throw Errors.invalidParameter('metadata must be an object');
+  requireShallow(metadata, 'metadata');
   const headers = body.headers ?? {};
   if (!isObject(headers)) throw Errors.invalidParameter('headers must be an object');
   for (const [k, v] of Object.entries(headers)) {
