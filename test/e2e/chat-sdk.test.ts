@@ -13,6 +13,8 @@ import {
   type RoomReactionEvent,
   type TypingSetEvent,
 } from '@ably/chat';
+import { createHmac } from 'node:crypto';
+import type { TestKey } from '@switchboard/testkit';
 import { describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, connectionState, realtimeOptions, useServer } from './helpers.js';
 
@@ -31,6 +33,20 @@ function eventWhere<T>(
       resolve(event);
     });
   });
+}
+
+/** An Ably JWT for `clientId` with extra claims, signed with the key's secret as a backend would. */
+function mintJwt(key: TestKey, clientId: string, extra: Record<string, string>): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const part = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${part({ typ: 'JWT', alg: 'HS256', kid: key.keyName })}.${part({
+    iat,
+    exp: iat + 3600,
+    'x-ably-capability': JSON.stringify({ '*': ['*'] }),
+    'x-ably-clientId': clientId,
+    ...extra,
+  })}`;
+  return `${input}.${createHmac('sha256', key.secret).update(input).digest('base64url')}`;
 }
 
 const ROOM_OPTIONS = {
@@ -322,6 +338,64 @@ describe.each(FORMATS)('the official Chat SDK (@ably/chat) over %s', (format) =>
     expect((twice.items[0] as { serial: string }).serial).toBe(first.serial);
     const history = await room.messages.history({ limit: 10 });
     expect(history.items.map((m) => m.text)).toEqual(['once', 'vote']);
+  });
+
+  it('CHA-M2h: an ably.room.<room> JWT claim becomes userClaim on messages, reactions, presence and typing; a forged one is dropped', async () => {
+    const roomName = `claims-${format}`;
+    const jwt = mintJwt(server().keys[0]!, 'claimer', { [`ably.room.${roomName}`]: 'vip' });
+    const realtime = track(
+      new Ably.Realtime({
+        ...realtimeOptions(server(), format),
+        key: undefined,
+        authCallback: (_params, callback) => callback(null, jwt),
+      } as Ably.ClientOptions),
+    );
+    const claimer = new ChatClient(realtime, { logLevel: 'silent' as never });
+    const watcher = chatClient('watcher-claims');
+    const mine = await openRoom(claimer, roomName);
+    const theirs = await openRoom(watcher, roomName);
+    const received = collect<ChatMessageEvent>();
+    theirs.messages.subscribe((e) => received.push(e));
+
+    const sent = await mine.messages.send({ text: 'with claim' });
+    expect(sent.userClaim).toBe('vip');
+    expect((await received.until(1))[0]!.message.userClaim).toBe('vip');
+    expect((await theirs.messages.get(sent.serial)).userClaim).toBe('vip');
+
+    const typing = eventWhere<TypingSetEvent>(
+      (l) => theirs.typing.subscribe(l),
+      (e) => e.change.clientId === 'claimer',
+    );
+    await mine.typing.keystroke();
+    expect((await typing).change.userClaim).toBe('vip');
+    const reaction = eventWhere<RoomReactionEvent>(
+      (l) => theirs.reactions.subscribe(l),
+      () => true,
+    );
+    await mine.reactions.send({ name: '👏' });
+    expect((await reaction).reaction.userClaim).toBe('vip');
+    const raw = eventWhere<MessageReactionRawEvent>(
+      (l) => theirs.messages.reactions.subscribeRaw(l),
+      () => true,
+    );
+    await mine.messages.reactions.send(sent.serial, { name: '👍' });
+    expect((await raw).reaction.userClaim).toBe('vip');
+    const entered = eventWhere<PresenceEvent>(
+      (l) => theirs.presence.subscribe(l),
+      (e) => e.member.clientId === 'claimer',
+    );
+    await mine.presence.enter();
+    expect((await entered).member.userClaim).toBe('vip');
+
+    // A client without the claim cannot write one itself.
+    const forger = track(
+      new Ably.Realtime(realtimeOptions(server(), format, { clientId: 'forger' })),
+    );
+    await forger.channels
+      .get(`${roomName}::$chat`)
+      .publish({ name: 'chat.message', data: { text: 'forged' }, extras: { userClaim: 'vip' } });
+    const forged = (await received.until(2))[1]!.message;
+    expect([forged.text, forged.userClaim]).toEqual(['forged', undefined]);
   });
 
   it('bad input: unknown message 40400, malformed send 40003', async () => {

@@ -138,6 +138,7 @@ export function toChatMessage(m: Message, summary?: Record<string, unknown>): Ob
     metadata,
     headers: isObject(extras.headers) ? extras.headers : {},
     timestamp: m.timestamp,
+    ...(typeof extras.userClaim === 'string' ? { userClaim: extras.userClaim } : {}),
     reactions,
   };
 }

@@ -6,6 +6,7 @@ import type { WriteOutcome } from '../channels/channel.js';
 import { allowsMutableMessages } from '../channels/mutable-rule.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize, resolveClientId } from './publish-checks.js';
+import { withUserClaim } from '../chat/user-claim.js';
 
 /**
  * Publishes one annotation from REST or realtime (RSAN1, RTAN1): the channel must allow mutable
@@ -29,6 +30,8 @@ export function applyAnnotation(
   const annotation: Annotation = { ...raw, action: raw.action ?? 0 };
   if (clientId === undefined) delete annotation.clientId;
   else annotation.clientId = clientId;
+  const extras = withUserClaim(auth, channelName, annotation.extras);
+  if (extras !== undefined) annotation.extras = extras;
   requireWithinSize(annotation, ctx.limits);
   requireSummarizable(annotation);
   const channel = ctx.channels.peek(auth.app.record.id, channelName);

@@ -9,6 +9,7 @@ import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
 import { allowsMutableMessages } from '../channels/mutable-rule.js';
+import { withUserClaim } from '../chat/user-claim.js';
 import type { WriteOutcome } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
@@ -57,8 +58,13 @@ export function applyMessageOperation(
     auth.clientId ?? (auth.mayAssumeAnyClientId ? operation.version?.clientId : undefined);
   requireWithinSize(operation, ctx.limits);
   requireWithinSize(nextVersion(original, operation), ctx.limits);
+  const extras = withUserClaim(auth, channelName, operation.extras);
   const outcome = channel.publishOperation(
-    { ...operation, version: versionWithClientId(operation, clientId) },
+    {
+      ...operation,
+      ...(extras !== undefined ? { extras } : {}),
+      version: versionWithClientId(operation, clientId),
+    },
     publication,
     ctx.clock.now(),
   );
