@@ -37,6 +37,7 @@ describe.each(FORMATS)('occupancy over %s', (format) => {
       { 'watched:*': ['subscribe'], 'other:*': ['publish'] },
       { '[*]*': ['*'] },
       { '*': ['*'] },
+      { 'watched:*': ['presence'], 'meta:*': ['presence', 'channel-metadata'] },
     ],
   });
 
@@ -80,6 +81,20 @@ describe.each(FORMATS)('occupancy over %s', (format) => {
     const entered = occupancyWhere(channel, (m) => m.presenceMembers === 1);
     await member.channels.get('watched:some').presence.enter();
     expect((await entered).metrics).toEqual({ presenceMembers: 1, connections: 2 });
+  });
+
+  it('occupancy events need subscribe or channel-metadata: a presence-only key gets none', async () => {
+    const key = server().keys[4]!.keyStr;
+    const presenceOnly = track(new Ably.Realtime(realtimeOptions(server(), format, { key })));
+    const blind = presenceOnly.channels.get('watched:blind', { params: { occupancy: 'metrics' } });
+    const seen = collect<Ably.InboundMessage>();
+    // Without the subscribe mode ably-js logs 90009 but keeps the listener.
+    await blind.subscribe((m) => seen.push(m));
+    const meta = presenceOnly.channels.get('meta:seeing', { params: { occupancy: 'metrics' } });
+    const metaSeen = collect<Ably.InboundMessage>();
+    await meta.subscribe((m) => metaSeen.push(m));
+    expect((await metaSeen.until(1))[0]!.name).toBe('[meta]occupancy');
+    expect(seen.items).toEqual([]);
   });
 
   it('without the param no occupancy event arrives', async () => {

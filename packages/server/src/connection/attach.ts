@@ -174,7 +174,14 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const firstTime = !channel.subscribers.has(attachment);
   channel.subscribers.add(attachment);
   if (firstTime) noteSubscriberChange(ctx, channel, true);
-  ctx.occupancy.watch(channel, attachment, occupancyCategories(params.occupancy));
+  // Occupancy events are channel metadata: for a subscriber, or a key with channel-metadata.
+  const seesMetadata =
+    (modes & Flag.SUBSCRIBE) !== 0 || permits(cap, parsed.name, 'channel-metadata');
+  ctx.occupancy.watch(
+    channel,
+    attachment,
+    seesMetadata ? occupancyCategories(params.occupancy) : undefined,
+  );
   const reply = { rawName, params: pm.params, flags, attachSerial };
   if (replayFromStore === undefined && rewindFromStore === undefined) {
     goLive(session, attachment, { ...reply, backlog });
