@@ -48,3 +48,9 @@ export const MessageAction = {
   SUMMARY: 4,
   APPEND: 5,
 } as const;
+
+/** Annotation actions (spec TAN2b). */
+export const AnnotationAction = {
+  CREATE: 0,
+  DELETE: 1,
+} as const;

@@ -104,12 +104,25 @@ export function resourceMatches(pattern: string, name: string): boolean {
   return p.length === n.length;
 }
 
-/** Whether the capability permits `op` on `channel`. */
-export function permits(cap: Capability, channel: string, op: Operation): boolean {
+function permitsExactly(cap: Capability, channel: string, op: Operation): boolean {
   for (const [pattern, ops] of cap) {
     if ((ops.includes('*') || ops.includes(op)) && resourceMatches(pattern, channel)) return true;
   }
   return false;
+}
+
+const CHAT_SUFFIX = '::$chat';
+
+/**
+ * Whether the capability permits `op` on `channel`. A Chat room `R` lives on the channel
+ * `R::$chat`, and Ably's chat docs grant rooms by their bare name (`{"R": [...]}`, or the older
+ * `[chat]R`): either covers the room's channel.
+ */
+export function permits(cap: Capability, channel: string, op: Operation): boolean {
+  if (permitsExactly(cap, channel, op)) return true;
+  if (!channel.endsWith(CHAT_SUFFIX) || channel.startsWith('[')) return false;
+  const room = channel.slice(0, -CHAT_SUFFIX.length);
+  return room !== '' && (permitsExactly(cap, room, op) || permitsExactly(cap, `[chat]${room}`, op));
 }
 
 /**

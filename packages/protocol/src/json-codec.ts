@@ -1,25 +1,27 @@
 import { toJsonPayload } from './data-encoding.js';
-import type { Message, PresenceMessage } from './message.js';
+import type { Annotation, Message, PresenceMessage } from './message.js';
 import type { ProtocolMessage } from './protocol-message.js';
 
-function jsonItem<T extends Message | PresenceMessage>(item: T): T {
+function jsonItem<T extends Message | PresenceMessage | Annotation>(item: T): T {
   if (!(item.data instanceof Uint8Array)) return item;
   const { data, encoding } = toJsonPayload(item);
   return { ...item, data, encoding };
 }
 
 /** Converts binary payloads into base64 text, the only way JSON can carry them (spec RSL4d3). */
-export function toJsonView<T extends { messages?: Message[]; presence?: PresenceMessage[] }>(
-  value: T,
-): T {
+export function toJsonView<
+  T extends { messages?: Message[]; presence?: PresenceMessage[]; annotations?: Annotation[] },
+>(value: T): T {
   const hasBinary =
     value.messages?.some((m) => m.data instanceof Uint8Array) ||
-    value.presence?.some((p) => p.data instanceof Uint8Array);
+    value.presence?.some((p) => p.data instanceof Uint8Array) ||
+    value.annotations?.some((a) => a.data instanceof Uint8Array);
   if (!hasBinary) return value;
   return {
     ...value,
     ...(value.messages ? { messages: value.messages.map(jsonItem) } : {}),
     ...(value.presence ? { presence: value.presence.map(jsonItem) } : {}),
+    ...(value.annotations ? { annotations: value.annotations.map(jsonItem) } : {}),
   };
 }
 

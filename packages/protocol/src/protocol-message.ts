@@ -1,5 +1,5 @@
 import type { ErrorInfoShape } from './error-info.js';
-import type { Message, PresenceMessage } from './message.js';
+import type { Annotation, Message, PresenceMessage } from './message.js';
 
 /** What CONNECTED tells the client about its connection (spec CD2). */
 export interface ConnectionDetails {
@@ -32,6 +32,7 @@ export interface ProtocolMessage {
   msgSerial?: number;
   messages?: Message[];
   presence?: PresenceMessage[];
+  annotations?: Annotation[];
   auth?: { accessToken?: string };
   connectionDetails?: ConnectionDetails;
   params?: Record<string, string>;

@@ -1,6 +1,6 @@
 import { normaliseInbound } from './data-encoding.js';
 import { Errors } from './errors.js';
-import type { Message, MessageVersion, PresenceMessage } from './message.js';
+import type { Annotation, Message, MessageVersion, PresenceMessage } from './message.js';
 import type { ProtocolMessage } from './protocol-message.js';
 
 type Obj = Record<string, unknown>;
@@ -130,6 +130,33 @@ export function parsePresenceMessage(raw: unknown): PresenceMessage {
   return p;
 }
 
+/** Validates one inbound annotation (RSAN1, RTAN1): `type` is required, `count` a whole number. */
+export function parseAnnotation(raw: unknown): Annotation {
+  if (!isObject(raw)) throw Errors.badRequest('An annotation must be an object');
+  const a: Annotation = {};
+  const action = optNumber(raw, 'action');
+  if (action !== undefined) {
+    if (action !== 0 && action !== 1) throw Errors.badRequest('annotation action must be 0 or 1');
+    a.action = action;
+  }
+  for (const key of ['id', 'clientId', 'name', 'messageSerial', 'type'] as const) {
+    const v = optString(raw, key);
+    if (v !== undefined) a[key] = v;
+  }
+  if (!a.type) throw Errors.invalidParameter('An annotation needs a type');
+  const count = optNumber(raw, 'count');
+  if (count !== undefined) {
+    if (!Number.isSafeInteger(count)) throw Errors.badRequest('count must be an integer');
+    a.count = count;
+  }
+  const extras = optExtras(raw);
+  if (extras !== undefined) a.extras = extras;
+  const payload = payloadOf(raw);
+  if (payload.data !== undefined) a.data = payload.data;
+  if (payload.encoding !== undefined) a.encoding = payload.encoding;
+  return a;
+}
+
 function parseParams(v: unknown): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isObject(v)) throw Errors.badRequest('params must be an object');
@@ -173,6 +200,10 @@ export function parseProtocolMessage(raw: unknown): ProtocolMessage {
   if (raw.presence !== undefined && raw.presence !== null) {
     if (!Array.isArray(raw.presence)) throw Errors.badRequest('presence must be an array');
     pm.presence = raw.presence.map(parsePresenceMessage);
+  }
+  if (raw.annotations !== undefined && raw.annotations !== null) {
+    if (!Array.isArray(raw.annotations)) throw Errors.badRequest('annotations must be an array');
+    pm.annotations = raw.annotations.map(parseAnnotation);
   }
   if (raw.auth !== undefined && raw.auth !== null) {
     if (!isObject(raw.auth)) throw Errors.badRequest('auth must be an object');

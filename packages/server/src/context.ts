@@ -8,6 +8,7 @@ import type { AuditTrail } from './audit/audit-trail.js';
 import type { RevocationList } from './auth/revocations.js';
 import type { NonceCache } from './auth/nonce-cache.js';
 import type { ChannelRegistry } from './channels/channel-registry.js';
+import type { OccupancyEvents } from './channels/occupancy-events.js';
 import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
@@ -27,6 +28,8 @@ export interface EngineContext {
   readonly clock: Clock;
   readonly apps: AppRegistry;
   readonly channels: ChannelRegistry;
+  /** `[meta]occupancy` events for attachments that asked for them (the `occupancy` param). */
+  readonly occupancy: OccupancyEvents;
   /** Persisted channels' history (the Store's history part). */
   readonly history: HistoryStore;
   readonly connections: ConnectionTable;

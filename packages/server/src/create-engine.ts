@@ -9,6 +9,7 @@ import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
 import { createHistoryWriter } from './channels/history-writer.js';
+import { createOccupancyEvents } from './channels/occupancy-events.js';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics.js';
 import { engineGauges, type EngineGauges } from './metrics/gauges.js';
 import type { RestoredChannel } from './channels/channel.js';
@@ -149,8 +150,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     logger,
     site: serverId,
   });
+  const occupancy = createOccupancyEvents(clock, limits.occupancyEventIntervalMs);
   const ctx: EngineContext = {
     serverId,
+    occupancy,
     limits,
     clock,
     apps,
@@ -176,6 +179,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         ),
       },
       (channel, kind, entry) => {
+        if (kind === 'presence') occupancy.changed(channel);
         // Most apps have no rules: one lookup, and no event object is built for them.
         if (!webhooks.active(channel.appId)) return;
         webhooks.emit(channel.appId, webhookEventOf(channel, kind, entry));
@@ -290,6 +294,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       clearInterval(keepAlive);
       clearInterval(sweep);
+      occupancy.close();
       stopUnregistered?.();
       await pushOutbox.close();
       for (const t of revocationTimers) t.cancel();

@@ -142,6 +142,10 @@ export interface Limits {
    * store cannot be written. Past it the oldest are dropped and counted.
    */
   maxUnwrittenAuditRows: number;
+  /** Least time between two `[meta]occupancy` events on one channel (changes in between are merged). */
+  occupancyEventIntervalMs: number;
+  /** Annotations kept per channel (raw events for `annotations.get` and summaries). */
+  maxAnnotationsPerChannel: number;
 }
 
 /** The defaults. */
@@ -206,6 +210,8 @@ export const DEFAULT_LIMITS: Limits = {
   // Thirteen months of 31 days: a year back from any day of this month, like the in-memory stats.
   statsRetentionMs: 13 * 31 * 86_400_000,
   maxUnwrittenAuditRows: 100_000,
+  occupancyEventIntervalMs: 1_000,
+  maxAnnotationsPerChannel: 10_000,
 };
 
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
@@ -355,6 +361,14 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     over: 'inactive channels last active earlier leave the registry',
   },
   statsRetentionMs: { unit: 'ms', over: 'older stats minutes are pruned and not loaded at start' },
+  occupancyEventIntervalMs: {
+    unit: 'ms per channel',
+    over: 'occupancy changes in between are merged into the next event',
+  },
+  maxAnnotationsPerChannel: {
+    unit: 'annotations per channel, in memory',
+    over: 'the oldest messages lose their raw annotations (summaries are kept)',
+  },
   maxUnwrittenAuditRows: {
     unit: 'rows per table, in memory',
     over: 'while the store fails: the oldest unwritten rows are dropped and counted, with a warning',

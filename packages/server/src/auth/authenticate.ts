@@ -24,6 +24,8 @@ export interface AuthContext {
   reportedClientId?: string;
   /** Whether messages may carry any clientId (Basic auth without one, or a `*` token). */
   mayAssumeAnyClientId: boolean;
+  /** User claims per Chat room, from a JWT's `ably.room.<room>` claims. */
+  roomClaims?: Record<string, string>;
   /** Token issue and expiry times, for token auth. */
   issued?: number;
   expires?: number;
@@ -44,6 +46,7 @@ interface VerifiedToken {
   key: AppKey;
   capability: Capability;
   clientId?: string;
+  roomClaims?: Record<string, string>;
   issued: number;
   expires: number;
 }
@@ -133,6 +136,7 @@ export function authenticate(
         ? { reportedClientId: '*' }
         : {}),
     mayAssumeAnyClientId,
+    ...(claims.roomClaims ? { roomClaims: claims.roomClaims } : {}),
     issued: claims.issued,
     expires: claims.expires,
   };

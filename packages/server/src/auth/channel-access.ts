@@ -13,6 +13,9 @@ export function requireChannelAccess(
   op: Operation,
 ): void {
   requireNamespaceRules(apps, auth, channel);
+  // Metachannels are written by the server only, whatever the capability says.
+  if ((op === 'publish' || op === 'presence') && channel.startsWith('[meta]'))
+    throw Errors.capabilityDenied(op, channel);
   if (!permits(auth.capability, channel, op)) throw Errors.capabilityDenied(op, channel);
 }
 

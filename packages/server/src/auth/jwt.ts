@@ -14,6 +14,8 @@ export interface JwtClaims {
   /** The capability as the JWT states it, before intersection with the key's. */
   capability: Capability;
   clientId?: string;
+  /** `ably.room.<room>` claims: the user claim the Chat API attaches in that room. */
+  roomClaims?: Record<string, string>;
   issued: number;
   expires: number;
 }
@@ -140,10 +142,17 @@ export function verifyJwt(
   if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
     throw Errors.invalidJwt('x-ably-clientId must be a non-empty string');
   }
+  const roomClaims: Record<string, string> = {};
+  for (const [claim, value] of Object.entries(jwt.payload)) {
+    if (!claim.startsWith('ably.room.') || claim.length === 'ably.room.'.length) continue;
+    if (typeof value !== 'string') throw Errors.invalidJwt(`${claim} must be a string`);
+    roomClaims[claim.slice('ably.room.'.length)] = value;
+  }
   return {
     keyName: jwt.keyName,
     capability,
     ...(clientId !== undefined ? { clientId } : {}),
+    ...(Object.keys(roomClaims).length > 0 ? { roomClaims } : {}),
     issued,
     expires,
   };

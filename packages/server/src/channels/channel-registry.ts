@@ -57,6 +57,7 @@ export function createChannelRegistry(
     },
     versions: { perMessage: limits.maxVersionsPerMessage, bytes: limits.maxVersionBytesPerChannel },
     idempotencyWindowMs: limits.idempotencyWindowMs,
+    maxAnnotations: limits.maxAnnotationsPerChannel,
   };
   const appChannels = (appId: string): Map<string, Channel> => {
     let map = channels.get(appId);

@@ -1,6 +1,7 @@
 import {
   Action,
   Flag,
+  type Annotation,
   type Message,
   type PresenceMessage,
   type ProtocolMessage,
@@ -12,8 +13,10 @@ import type {
   HistoryKind,
   LatestVersionRecord,
 } from '../ports/history.js';
+import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import { createCommitGate } from './commit-gate.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
+import { createLiveWrites, isEphemeral } from './live-writes.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
@@ -46,6 +49,19 @@ export interface Channel {
   latestVersion(serial: string): Message | undefined;
   /** Every known version of a message, oldest first (RSL14). */
   allVersions(serial: string): Message[];
+  /** Annotations by the serial of the message they annotate, and their summaries. */
+  readonly annotations: AnnotationBook;
+  /**
+   * Publishes an annotation of a message still in the log (RTAN1, RSAN1): an ANNOTATION to
+   * annotation subscribers, then the message's new summary as a MESSAGE with action
+   * `message.summary` (TM2u). Live only: neither is stored or replayed. Returns the annotation's
+   * serial, or undefined when the message is unknown.
+   */
+  annotate(
+    annotation: Annotation,
+    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
+    now: number,
+  ): WriteOutcome<string> | undefined;
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -121,6 +137,8 @@ export interface ChannelOptions {
   persistence?: ChannelPersistence;
   /** Told of every write once shown (for a persisted channel: once stored), e.g. for webhooks. */
   onShown?: (kind: HistoryKind, entry: LogEntry) => void;
+  /** Raw annotations kept per channel (and messages whose summaries are kept). */
+  maxAnnotations?: number;
 }
 
 /** Creates a channel. */
@@ -138,6 +156,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     messages: options.retention.maxCount,
     ...options.versions,
   });
+  const annotations = createAnnotationBook(options.maxAnnotations ?? 10_000);
   const presence = createPresenceSet();
   const subscribers = new Set<Subscriber>();
   const idempotency = createIdempotencyWindow(
@@ -221,16 +240,20 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       : {};
   };
 
-  const {
-    send: fanOut,
-    enqueue,
-    flush,
-  } = createFanOut({
+  const fanOutOf = createFanOut({
     channel: name,
     subscribers,
     serialOf,
     ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}),
     afterCommit: persistence !== undefined,
+  });
+  const { send: fanOut, enqueue, flush } = fanOutOf;
+  const live = createLiveWrites({
+    channel: name,
+    annotations,
+    fanOut: fanOutOf,
+    shownSerial: () => serialOf(visibleSeq),
+    gate: persistence ? gate : undefined,
   });
 
   return {
@@ -242,6 +265,13 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     presenceLog,
     subscribers,
     latestVersion: (serial) => versions.changes(serial).at(-1) ?? originalOf(serial),
+    annotations,
+    annotate(annotation, publication, now) {
+      const target = annotation.messageSerial;
+      if (!target || !originalOf(target)) return undefined;
+      active = now;
+      return { result: live.annotate(annotation, publication, now) };
+    },
     allVersions(serial) {
       const original = originalOf(serial);
       const changes = versions.changes(serial);
@@ -269,6 +299,13 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       if (fresh.length === 0)
         return repeats ? { result: serials, committed: repeats } : { result: serials };
       active = now;
+      if (fresh.every((i) => isEphemeral(publication.messages[i]!))) {
+        const ephemeral = fresh.map((i) => publication.messages[i]!);
+        live
+          .publishEphemeral(ephemeral, publication)
+          .forEach((serial, k) => void (serials[fresh[k]!] = serial));
+        return { result: serials };
+      }
       seq += 1;
       const channelSerial = serialOf(seq);
       const messages = fresh.map((i, k) => {
@@ -294,9 +331,12 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const result: LogEntry[] = [];
       for (const entry of log.entries()) {
         if (entry.messages.some((m) => m.version?.serial !== undefined)) continue;
-        const latest = entry.messages.map(
-          (m) => (m.serial && versions.changes(m.serial).at(-1)) || m,
-        );
+        const latest = entry.messages.map((m) => {
+          const current = (m.serial && versions.changes(m.serial).at(-1)) || m;
+          const summary = m.serial ? annotations.summary(m.serial) : undefined;
+          // History shows each message with its latest summary (TM2u).
+          return summary ? { ...current, annotations: { summary } } : current;
+        });
         if (latest.every((m, i) => m === entry.messages[i])) {
           result.push(entry);
           continue;
@@ -323,7 +363,8 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         ...(operation.extras !== undefined ? { extras: operation.extras } : {}),
         id: `${publication.pmId}:0`,
         connectionId: publication.connectionId,
-        timestamp: now,
+        // A message keeps its creation time; when it changed is `version.timestamp` (TM2s2).
+        timestamp: original.timestamp ?? now,
         action: operation.action!,
         serial: operation.serial!,
         version,

@@ -16,6 +16,7 @@ import { requireNamespaceRules } from '../auth/channel-access.js';
 import type { EngineContext } from '../context.js';
 import { noteSubscriberChange } from '../webhooks/webhook-events.js';
 import { randomId } from '../ids.js';
+import { occupancyCategories } from '../channels/occupancy-events.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
 import { createAttachment, type Attachment, type Session } from '../session/session.js';
@@ -173,6 +174,14 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const firstTime = !channel.subscribers.has(attachment);
   channel.subscribers.add(attachment);
   if (firstTime) noteSubscriberChange(ctx, channel, true);
+  // Occupancy events are channel metadata: for a subscriber, or a key with channel-metadata.
+  const seesMetadata =
+    (modes & Flag.SUBSCRIBE) !== 0 || permits(cap, parsed.name, 'channel-metadata');
+  ctx.occupancy.watch(
+    channel,
+    attachment,
+    seesMetadata ? occupancyCategories(params.occupancy) : undefined,
+  );
   const reply = { rawName, params: pm.params, flags, attachSerial };
   if (replayFromStore === undefined && rewindFromStore === undefined) {
     goLive(session, attachment, { ...reply, backlog });

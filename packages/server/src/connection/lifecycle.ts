@@ -1,3 +1,4 @@
+import { publishConnectionLifecycle } from '../channels/meta-channels.js';
 import {
   Action,
   Errors,
@@ -84,6 +85,11 @@ function claimedKeyName(credentials: Credentials): { keyName?: string } {
     : {};
 }
 
+const sessionIdentity = (s: Session): { id: string; clientId: string | undefined } => ({
+  id: s.id,
+  clientId: s.auth.clientId,
+});
+
 /** Forgets a session: its attachments, presence and timers (CLOSE or resume window over). */
 export function discardSession(ctx: EngineContext, session: Session, reason: string): void {
   if (!session.machine.transition('closed', reason)) return;
@@ -96,6 +102,7 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
   session.attachments.clear();
   ctx.connections.remove(session);
   ctx.audit.connectionStats.finish(session, reason, ctx.clock.now());
+  publishConnectionLifecycle(ctx, session.auth.app.record.id, sessionIdentity(session), false);
   ctx.logger.info('connection closed', {
     ...sessionFields(session),
     reason,
@@ -220,6 +227,7 @@ export function openSession(
   ctx.connections.add(session);
   ctx.audit.connectionStats.open(session, ctx.clock.now());
   sendConnected(ctx, session, resumeKey ? Errors.invalidConnectionKey() : undefined);
+  publishConnectionLifecycle(ctx, auth.app.record.id, sessionIdentity(session), true);
   armTokenTimers(ctx, session);
   logConnection(ctx, 'connection opened', session, transport);
   return session;

@@ -8,6 +8,8 @@ import {
 import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
+import { allowsMutableMessages } from '../channels/mutable-rule.js';
+import { withUserClaim } from '../chat/user-claim.js';
 import type { WriteOutcome } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
@@ -36,7 +38,7 @@ export function applyMessageOperation(
 ): WriteOutcome<string> {
   if (!operation.serial) throw Errors.messageWithoutSerial();
   requireNamespaceRules(ctx.apps, auth, channelName);
-  if (!ctx.apps.namespaceOf(auth.app, channelName)?.mutableMessages) {
+  if (!allowsMutableMessages(ctx.apps, auth, channelName)) {
     throw Errors.messageUpdatesNotEnabled(channelName);
   }
   const channel = ctx.channels.get(auth.app.record.id, channelName);
@@ -56,8 +58,13 @@ export function applyMessageOperation(
     auth.clientId ?? (auth.mayAssumeAnyClientId ? operation.version?.clientId : undefined);
   requireWithinSize(operation, ctx.limits);
   requireWithinSize(nextVersion(original, operation), ctx.limits);
+  const extras = withUserClaim(auth, channelName, operation.extras);
   const outcome = channel.publishOperation(
-    { ...operation, version: versionWithClientId(operation, clientId) },
+    {
+      ...operation,
+      ...(extras !== undefined ? { extras } : {}),
+      version: versionWithClientId(operation, clientId),
+    },
     publication,
     ctx.clock.now(),
   );

@@ -17,6 +17,7 @@ import { requireWithinSize } from './publish-checks.js';
 import { isLimitError, logLimit } from './connection-log.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import type { Session } from '../session/session.js';
+import { withUserClaim } from '../chat/user-claim.js';
 
 function presenceClientId(session: Session, claimed: string | undefined): string {
   const auth = session.auth;
@@ -72,7 +73,8 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
       };
       if (item.data !== undefined) event.data = item.data;
       if (item.encoding !== undefined) event.encoding = item.encoding;
-      if (item.extras !== undefined) event.extras = item.extras;
+      const extras = withUserClaim(session.auth, channel.name, item.extras);
+      if (extras !== undefined) event.extras = extras;
       const broadcast = channel.presence.apply(event);
       if (broadcast) events.push(broadcast);
     });

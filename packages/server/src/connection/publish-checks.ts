@@ -1,6 +1,7 @@
 import { Errors, messageSize, type Message } from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
 import type { Limits } from '../limits.js';
+import { withUserClaim } from '../chat/user-claim.js';
 
 /**
  * Applies the clientId rules to one message (RTL6g, RSA8f): an identified publisher may only
@@ -36,7 +37,7 @@ export function stampMessage(
   raw: Message,
   auth: AuthContext,
   limits: Limits,
-  stamp: { id: string; connectionId: string; timestamp: number },
+  stamp: { id: string; connectionId: string; timestamp: number; channel: string },
 ): Message {
   const clientId = resolveClientId(auth, raw.clientId);
   requireWithinSize({ ...raw, clientId }, limits);
@@ -47,6 +48,8 @@ export function stampMessage(
   m.timestamp = stamp.timestamp;
   if (raw.data !== undefined) m.data = raw.data;
   if (raw.encoding !== undefined) m.encoding = raw.encoding;
-  if (raw.extras !== undefined) m.extras = raw.extras;
+  // On a Chat room's channel the user claim is the server's to set (CHA-M2h).
+  const extras = withUserClaim(auth, stamp.channel, raw.extras);
+  if (extras !== undefined) m.extras = extras;
   return m;
 }

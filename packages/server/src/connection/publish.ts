@@ -108,6 +108,7 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
         id: `${session.id}:${msgSerial}:${i}`,
         connectionId: session.id,
         timestamp,
+        channel: name,
       }),
     );
     const channel = ctx.channels.get(session.auth.app.record.id, name);

@@ -8,6 +8,7 @@ import {
 } from '@switchboard/protocol';
 import { decodeMsgpack } from '@switchboard/protocol/msgpack';
 import type { EngineContext } from '../context.js';
+import { handleAnnotation } from './annotation.js';
 import { handleAttach, handleDetach } from './attach.js';
 import { closeSession, sendFatal, transportLost } from './lifecycle.js';
 import { handlePresence, handleSyncRequest } from './presence.js';
@@ -51,7 +52,9 @@ function answerInvalid(
   if (typeof raw !== 'object' || raw === null) return false;
   const r = raw as Record<string, unknown>;
   if (
-    (r.action === Action.MESSAGE || r.action === Action.PRESENCE) &&
+    (r.action === Action.MESSAGE ||
+      r.action === Action.PRESENCE ||
+      r.action === Action.ANNOTATION) &&
     typeof r.msgSerial === 'number'
   ) {
     session.send({ action: Action.NACK, msgSerial: r.msgSerial, count: 1, error: error.toJSON() });
@@ -98,6 +101,8 @@ function dispatch(ctx: EngineContext, session: Session, pm: ProtocolMessage): vo
       return handlePublish(ctx, session, pm);
     case Action.PRESENCE:
       return handlePresence(ctx, session, pm);
+    case Action.ANNOTATION:
+      return handleAnnotation(ctx, session, pm);
     case Action.ATTACH:
       return handleAttach(ctx, session, pm);
     case Action.DETACH:

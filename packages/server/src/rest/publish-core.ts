@@ -49,7 +49,12 @@ export function publishToChannel(
     connectionId = session.id;
   }
   const stamped = raw.map((m, i) =>
-    stampMessage(m, auth, ctx.limits, { id: `${base}:${i}`, connectionId, timestamp: now }),
+    stampMessage(m, auth, ctx.limits, {
+      id: `${base}:${i}`,
+      connectionId,
+      timestamp: now,
+      channel: name,
+    }),
   );
   const { result: serials, committed } = channel.publish(
     {

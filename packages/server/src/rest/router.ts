@@ -28,6 +28,19 @@ import {
 } from './routes/channel-routes.js';
 import { requestTokenRoute } from './routes/token-routes.js';
 import {
+  addReactionRoute,
+  chatHistoryRoute,
+  chatMessageVersionsRoute,
+  clientReactionsRoute,
+  deleteChatMessageRoute,
+  getChatMessageRoute,
+  removeReactionRoute,
+  roomOccupancyRoute,
+  sendChatMessageRoute,
+  updateChatMessageRoute,
+} from './routes/chat-routes.js';
+import { getAnnotationsRoute, publishAnnotationsRoute } from './routes/annotation-routes.js';
+import {
   getMessageRoute,
   messageVersionsRoute,
   patchMessageRoute,
@@ -95,8 +108,21 @@ const ROUTES: Route[] = [
   route('GET', '/channels/{ch}/messages/{serial}', getMessageRoute),
   route('PATCH', '/channels/{ch}/messages/{serial}', patchMessageRoute),
   route('GET', '/channels/{ch}/messages/{serial}/versions', messageVersionsRoute),
+  route('POST', '/channels/{ch}/messages/{serial}/annotations', publishAnnotationsRoute),
+  route('GET', '/channels/{ch}/messages/{serial}/annotations', getAnnotationsRoute),
   route('GET', '/channels/{ch}/presence', presenceRoute),
   route('GET', '/channels/{ch}/presence/history', presenceHistoryRoute),
+  // The Chat REST API v4, as the official Chat SDK calls it.
+  route('POST', '/chat/v4/rooms/{room}/messages', sendChatMessageRoute),
+  route('GET', '/chat/v4/rooms/{room}/messages', chatHistoryRoute),
+  route('GET', '/chat/v4/rooms/{room}/messages/{serial}', getChatMessageRoute),
+  route('PUT', '/chat/v4/rooms/{room}/messages/{serial}', updateChatMessageRoute),
+  route('POST', '/chat/v4/rooms/{room}/messages/{serial}/delete', deleteChatMessageRoute),
+  route('GET', '/chat/v4/rooms/{room}/messages/{serial}/versions', chatMessageVersionsRoute),
+  route('POST', '/chat/v4/rooms/{room}/messages/{serial}/reactions', addReactionRoute),
+  route('DELETE', '/chat/v4/rooms/{room}/messages/{serial}/reactions', removeReactionRoute),
+  route('GET', '/chat/v4/rooms/{room}/messages/{serial}/client-reactions', clientReactionsRoute),
+  route('GET', '/chat/v4/rooms/{room}/occupancy', roomOccupancyRoute),
   route('POST', '/messages', batchPublishRoute),
   route('GET', '/presence', batchPresenceRoute),
   route('POST', '/keys/{keyName}/revokeTokens', (ctx, req, keyName) =>

@@ -1,6 +1,7 @@
 import type { PresenceMessage } from '@switchboard/protocol';
 import type { Channel } from '../channels/channel.js';
 import type { LogEntry } from '../channels/message-log.js';
+import { publishChannelLifecycle } from '../channels/meta-channels.js';
 import type { EngineContext } from '../context.js';
 import type { HistoryKind } from '../ports/history.js';
 import type { WebhookEvent } from './webhook-envelope.js';
@@ -44,11 +45,13 @@ export function occupancyEvent(channel: Channel, now: number): WebhookEvent {
  * last one goes (Ably's channel.lifecycle source). Call after changing `channel.subscribers`.
  */
 export function noteSubscriberChange(ctx: EngineContext, channel: Channel, added: boolean): void {
+  ctx.occupancy.changed(channel);
   const now = ctx.clock.now();
   if (ctx.webhooks.wants(channel.appId, 'channel.occupancy'))
     ctx.webhooks.emit(channel.appId, occupancyEvent(channel, now));
   const size = channel.subscribers.size;
   if (added ? size !== 1 : size !== 0) return;
+  publishChannelLifecycle(ctx, channel, added);
   ctx.webhooks.emit(channel.appId, {
     source: 'channel.lifecycle',
     channel: channel.name,

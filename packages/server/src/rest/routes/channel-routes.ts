@@ -48,7 +48,7 @@ export async function publishRoute(
  * The page a history route answers: from the store for a persisted channel (all of its history,
  * across restarts), from the in-memory log otherwise.
  */
-async function historyPage(
+export async function historyPage(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,

@@ -28,7 +28,9 @@ export function getMessageRoute(
   const target = readable(ctx, req, ch, serial);
   const message = target.channel?.latestVersion(target.serial);
   if (!message) throw Errors.notFound(`No message with serial ${target.serial}`);
-  return respond(req, 200, message);
+  // The message as it stands, with its latest annotation summary (TM2u).
+  const summary = target.channel?.annotations.summary(target.serial);
+  return respond(req, 200, summary ? { ...message, annotations: { summary } } : message);
 }
 
 /** GET /channels/{ch}/messages/{serial}/versions (RSL14): every version, oldest first. */

@@ -1,0 +1,41 @@
+import { Errors, permits, type Annotation } from '@switchboard/protocol';
+import type { AuthContext } from '../auth/authenticate.js';
+import { requireNamespaceRules } from '../auth/channel-access.js';
+import { requireSummarizable } from '../channels/annotation-summary.js';
+import type { WriteOutcome } from '../channels/channel.js';
+import { allowsMutableMessages } from '../channels/mutable-rule.js';
+import type { EngineContext } from '../context.js';
+import { requireWithinSize, resolveClientId } from './publish-checks.js';
+import { withUserClaim } from '../chat/user-claim.js';
+
+/**
+ * Publishes one annotation from REST or realtime (RSAN1, RTAN1): the channel must allow mutable
+ * messages (93002), the caller needs `annotation-publish` (40160), the clientId rules of messages
+ * apply (RTL6g), the annotated message must exist (40400). Gives the annotation's serial.
+ */
+export function applyAnnotation(
+  ctx: EngineContext,
+  auth: AuthContext,
+  channelName: string,
+  raw: Annotation,
+  publication: { connectionId: string; pmId: string; timestamp: number },
+): WriteOutcome<string> {
+  requireNamespaceRules(ctx.apps, auth, channelName);
+  if (!permits(auth.capability, channelName, 'annotation-publish'))
+    throw Errors.capabilityDenied('annotation-publish', channelName);
+  if (!allowsMutableMessages(ctx.apps, auth, channelName))
+    throw Errors.messageUpdatesNotEnabled(channelName);
+  if (!raw.messageSerial) throw Errors.invalidParameter('An annotation needs a messageSerial');
+  const clientId = resolveClientId(auth, raw.clientId);
+  const annotation: Annotation = { ...raw, action: raw.action ?? 0 };
+  if (clientId === undefined) delete annotation.clientId;
+  else annotation.clientId = clientId;
+  const extras = withUserClaim(auth, channelName, annotation.extras);
+  if (extras !== undefined) annotation.extras = extras;
+  requireWithinSize(annotation, ctx.limits);
+  requireSummarizable(annotation);
+  const channel = ctx.channels.peek(auth.app.record.id, channelName);
+  const outcome = channel?.annotate(annotation, publication, ctx.clock.now());
+  if (!outcome) throw Errors.notFound(`No message with serial ${raw.messageSerial}`);
+  return outcome;
+}
