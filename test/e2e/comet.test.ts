@@ -1,4 +1,5 @@
 import { startTcpProxy } from '@switchboard/testkit';
+import { startWebSocketBlockingProxy } from './websocket-blocking-proxy.js';
 import { describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, connectionState, realtimeOptions, useServer } from './helpers.js';
 
@@ -159,3 +160,54 @@ describe.each(FORMATS)(
     }, 30_000);
   },
 );
+
+describe.each(FORMATS)('WebSocket blocked, useBinaryProtocol for %s', (format) => {
+  const { server, track } = useServer();
+
+  it('a client whose WebSocket gets no answer falls back to comet, and back to WebSocket once it opens, losing nothing', async () => {
+    const proxy = await startWebSocketBlockingProxy(server().port);
+    const rt = track(
+      new Ably.Realtime(
+        realtimeOptions(server(), format, {
+          port: proxy.port,
+          transports: ['web_socket', 'comet'],
+          // Shortened from 4 s and 10 s so the fallback comes quickly.
+          webSocketSlowTimeout: 200,
+          webSocketConnectTimeout: 800,
+          wsConnectivityCheckUrl: `ws://127.0.0.1:${proxy.port}/`,
+        } as Ably.ClientOptions),
+      ),
+    );
+    await connectionState(rt, 'connected');
+    expect(transportName(rt)).toBe('comet');
+    const id = rt.connection.id;
+    const channel = rt.channels.get('comet:fallback');
+    const got = collect<Ably.Message>();
+    await channel.subscribe((m) => got.push(m));
+    const publisher = new Ably.Rest(realtimeOptions(server(), format)).channels.get(
+      'comet:fallback',
+    );
+    for (const n of numbers(3)) await publisher.publish('n', n);
+    await got.until(3);
+
+    // WebSockets pass again; a cut makes the client reconnect, and its connectivity check now
+    // succeeds before the (held back) comet connect: it resumes over a WebSocket.
+    proxy.blockWebSockets = false;
+    proxy.delayCometConnectMs = 2000;
+    const resumed = new Promise<void>((resolve) => {
+      const onConnected = (): void => {
+        if (transportName(rt) === 'web_socket') resolve();
+        else void rt.connection.once('connected', onConnected);
+      };
+      void rt.connection.once('connected', onConnected);
+    });
+    proxy.dropAll();
+    for (const n of ['3', '4', '5']) await publisher.publish('n', n);
+    await resumed;
+    expect(rt.connection.id).toBe(id);
+    await publisher.publish('n', '6');
+    await got.until(7);
+    expect(got.items.map((m) => m.data)).toEqual(numbers(7));
+    await proxy.close();
+  }, 30_000);
+});
