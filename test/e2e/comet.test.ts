@@ -211,3 +211,29 @@ describe.each(FORMATS)('WebSocket blocked, useBinaryProtocol for %s', (format) =
     await proxy.close();
   }, 30_000);
 });
+
+describe('a comet stream held open past the HTTP request timeout', () => {
+  const { server, track } = useServer({
+    limits: { requestTimeoutMs: 1000, headersTimeoutMs: 500 },
+  });
+
+  it('stays up: requestTimeoutMs bounds reading a request, not a response being streamed', async () => {
+    const rt = track(
+      new Ably.Realtime(realtimeOptions(server(), 'json', { transports: ['comet'] })),
+    );
+    await connectionState(rt, 'connected');
+    const changes: string[] = [];
+    rt.connection.on((c) => changes.push(c.current));
+    const got = collect<Ably.Message>();
+    await rt.channels.get('comet:long').subscribe((m) => got.push(m));
+    const publisher = new Ably.Rest(realtimeOptions(server(), 'json')).channels.get('comet:long');
+    // Spread over three times the request timeout, each one awaited on arrival.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await publisher.publish('n', String(i));
+      await got.until(i + 1);
+    }
+    expect(got.items.map((m) => m.data)).toEqual(numbers(6));
+    expect(changes).toEqual([]);
+  }, 20_000);
+});

@@ -111,6 +111,7 @@ export function createCometRoutes(
       streaming: format === 'json' && query.get('stream') !== 'false',
       pollTimeoutMs: engine.limits.cometPollTimeoutMs,
       headers,
+      logger,
       onFinished(t) {
         const key = t.handle?.connectionKey;
         if (key !== undefined && transports.get(key) === t) transports.delete(key);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Action } from '@switchboard/protocol';
 import { encodeMsgpack } from '@switchboard/protocol/msgpack';
-import type { ConnectionHandle, Transport, WireFormat } from '@switchboard/server';
+import type { ConnectionHandle, Logger, Transport, WireFormat } from '@switchboard/server';
 
 /** What a comet transport needs from its routes. */
 export interface CometTransportOptions {
@@ -17,6 +17,8 @@ export interface CometTransportOptions {
   headers: Record<string, string>;
   /** Called once when the transport is done with, so its routes forget its key. */
   onFinished(transport: CometTransport): void;
+  /** Where a failure of the engine's close handler (run from a timer or a socket event) goes. */
+  logger: Logger;
 }
 
 /**
@@ -212,7 +214,12 @@ export function createCometTransport(options: CometTransportOptions): CometTrans
       recv = undefined;
       if (res && !res.writableFinished) res.destroy();
       finish();
-      transport.handle?.transportClosed();
+      // Runs from timers and socket events: whatever the engine throws must stop here.
+      try {
+        transport.handle?.transportClosed();
+      } catch (err) {
+        options.logger.error('comet transport close handler failed', { error: String(err) });
+      }
     },
   };
   armPollTimer();
