@@ -172,6 +172,31 @@ describe('comet requests that are not what the client should send', () => {
     }
     expect((await comet.connect()).key).toMatch(/!/);
   });
+  it('RTN12: a CLOSE sent just after the recv was abandoned (as ably-js closes) still makes members leave at once', async () => {
+    const comet = rawComet(server());
+    const { key } = await comet.connect('&clientId=closer');
+    await comet.send(key, [
+      { action: Action.ATTACH, channel: 'closing' },
+      {
+        action: Action.PRESENCE,
+        channel: 'closing',
+        msgSerial: 0,
+        presence: [{ action: 2, clientId: 'closer' }],
+      },
+    ]);
+    await comet.recvUntil(key, (f) => f.action === Action.ACK);
+    expect(await membersOf(server(), 'closing')).toEqual(['closer']);
+    const abandoned = new AbortController();
+    const held = comet.get(`${key}/recv`, { signal: abandoned.signal }).catch(() => undefined);
+    // Let the held recv reach the server, then abandon it before the CLOSE, the order that
+    // would otherwise drop the transport and keep the member for the 15 s presence grace.
+    await new Promise((r) => setTimeout(r, 100));
+    abandoned.abort();
+    await held;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await comet.get(`${key}/close`)).status).toBe(204);
+    await eventually(async () => (await membersOf(server(), 'closing')).length === 0, 2000);
+  });
 });
 
 describe('comet in msgpack', () => {

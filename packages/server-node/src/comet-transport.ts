@@ -70,6 +70,13 @@ function batchBody(frames: Buffer[], format: WireFormat): Buffer {
   return Buffer.concat([header, ...frames]);
 }
 
+/**
+ * How long an abandoned recv leaves the transport up: ably-js closing a connection sends
+ * `/close` and aborts its recv at the same moment, and the CLOSE must still find the connection
+ * (members leave at once) rather than a dropped transport (members leave after the grace).
+ */
+const ABANDONED_RECV_GRACE_MS = 1000;
+
 const contentType = (format: WireFormat): string =>
   format === 'json' ? 'application/json' : 'application/x-msgpack';
 
@@ -98,9 +105,9 @@ export function createCometTransport(options: CometTransportOptions): CometTrans
   };
 
   // Between recv requests the client is expected back at once; if it is not, it is gone.
-  const armPollTimer = (): void => {
+  const armPollTimer = (ms = options.pollTimeoutMs): void => {
     clearTimeout(pollTimer);
-    pollTimer = setTimeout(() => (closed ? finish() : transport.lose()), options.pollTimeoutMs);
+    pollTimer = setTimeout(() => (closed ? finish() : transport.lose()), ms);
     pollTimer.unref();
   };
 
@@ -183,8 +190,11 @@ export function createCometTransport(options: CometTransportOptions): CometTrans
       }
       recv = res;
       res.on('close', () => {
-        // Closed before we answered: the client abandoned the request, and with it the transport.
-        if (recv === res && !res.writableFinished) transport.lose();
+        // Closed before we answered: the client abandoned the request, and with it (unless a
+        // recv or a CLOSE follows at once) the transport.
+        if (recv !== res || res.writableFinished) return;
+        recv = undefined;
+        armPollTimer(Math.min(ABANDONED_RECV_GRACE_MS, options.pollTimeoutMs));
       });
       if (!streaming) {
         if (queue.length > 0 || closed) answerPoll(res);
