@@ -224,6 +224,20 @@ describe('comet in msgpack', () => {
     };
     expect(Buffer.from(message.messages[0]!.data)).toEqual(Buffer.from([1, 2, 3]));
   });
+  it('a backlog of more than 15 frames comes back as one msgpack array (array16 header)', async () => {
+    const comet = rawComet(server(), 'msgpack');
+    const { key } = await comet.connect();
+    await comet.send(key, [{ action: Action.ATTACH, channel: 'backlog' }]);
+    await comet.recvUntil(key, (f) => f.action === Action.ATTACHED);
+    const publisher = new Ably.Rest(realtimeOptions(server(), 'msgpack')).channels.get('backlog');
+    // Published while no recv is in flight: they wait in the connection's queue.
+    for (let i = 0; i < 20; i++) await publisher.publish('n', String(i));
+    const { frames } = await comet.recv(key);
+    const data = frames
+      .filter((f) => f.action === Action.MESSAGE)
+      .map((f) => (f as Frame & { messages: { data: string }[] }).messages[0]!.data);
+    expect(data).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
 });
 
 describe('a comet client that stops polling', () => {
