@@ -197,6 +197,27 @@ describe('comet requests that are not what the client should send', () => {
     expect((await comet.get(`${key}/close`)).status).toBe(204);
     await eventually(async () => (await membersOf(server(), 'closing')).length === 0, 2000);
   });
+  it('a second recv answers the first one empty and takes over', async () => {
+    const comet = rawComet(server());
+    const { key } = await comet.connect();
+    await comet.send(key, [{ action: Action.ATTACH, channel: 'two-recvs' }]);
+    await comet.recvUntil(key, (f) => f.action === Action.ATTACHED);
+    const first = comet.recv(key);
+    // The first must be held by the server before the second arrives.
+    await new Promise((r) => setTimeout(r, 100));
+    const second = comet.recv(key);
+    expect(await first).toEqual({ status: 200, frames: [] });
+    await new Ably.Rest(realtimeOptions(server(), 'json')).channels
+      .get('two-recvs')
+      .publish('n', 'x');
+    const { frames } = await second;
+    // A heartbeat may have answered the second first; the message then comes on the next recv.
+    if (!frames.some((f) => f.action === Action.MESSAGE))
+      frames.push(...(await comet.recvUntil(key, (f) => f.action === Action.MESSAGE)));
+    expect(frames.filter((f) => f.action !== Action.HEARTBEAT).map((f) => f.action)).toEqual([
+      Action.MESSAGE,
+    ]);
+  });
 });
 
 describe('comet in msgpack', () => {

@@ -180,7 +180,6 @@ export function createCometTransport(options: CometTransportOptions): CometTrans
     },
     bufferedBytes: () => queued + (recv?.writableLength ?? 0),
     attachRecv(res) {
-      clearTimeout(pollTimer);
       const previous = recv;
       if (previous) {
         if (streaming) {
@@ -188,6 +187,8 @@ export function createCometTransport(options: CometTransportOptions): CometTrans
           previous.end();
         } else answerPoll(previous);
       }
+      // After answering the previous recv, which arms the timer again.
+      clearTimeout(pollTimer);
       recv = res;
       res.on('close', () => {
         // Closed before we answered: the client abandoned the request, and with it (unless a
