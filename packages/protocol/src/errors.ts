@@ -188,6 +188,12 @@ export const ERROR_CATALOG = [
     name: 'serverDraining',
     when: 'The server is shutting down: DISCONNECTED, and the client reconnects (to another node)',
   },
+  {
+    code: 80008,
+    statusCode: 400,
+    name: 'connectionExpired',
+    when: 'A comet request names a well-formed connection key whose transport is gone (the client resumes)',
+  },
   { code: 80017, statusCode: 400, name: 'connectionClosed', when: 'The connection was closed' },
   {
     code: 80018,
@@ -294,6 +300,7 @@ export const Errors = {
   notReady: (why: string) => make(50300, 503, `Not ready: ${why}`),
   serverDraining: () =>
     make(80003, 503, 'Server shutting down: reconnect, and the connection will resume'),
+  connectionExpired: () => make(80008, 400, 'Unable to recover connection (connection expired)'),
   connectionClosed: () => make(80017, 400, 'Connection closed'),
   invalidConnectionKey: () => make(80018, 400, 'Invalid connection key'),
   tooManyChannels: (limit: number) =>

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Engine, type Logger } from '@switchboard/server';
+import { createCometRoutes } from './comet-routes.js';
 import type { DashboardOptions } from './dashboard-route.js';
 import type { MetricsEndpoint } from './metrics.js';
 import { guardServer, serverOptions } from './request-guard.js';
@@ -23,7 +24,7 @@ export interface HostOptions {
   dashboard?: DashboardOptions;
 }
 
-/** The listening host: one port serves REST and the WebSocket upgrade, as ably-js expects. */
+/** The listening host: one port serves REST, comet and the WebSocket upgrade, as ably-js expects. */
 export interface Host {
   readonly port: number;
   /** The address actually bound (`127.0.0.1`, `::`, …), as the OS reports it. */
@@ -38,9 +39,11 @@ export interface Host {
 export function startHost(options: HostOptions): Promise<Host> {
   const { engine } = options;
   const logger = options.logger ?? silentLogger;
-  const server = createServer(serverOptions(engine.limits), (req, res) =>
-    serveRest(engine, options.corsOrigins, logger, req, res, options.metrics, options.dashboard),
-  );
+  const comet = createCometRoutes(engine, options.corsOrigins, logger);
+  const server = createServer(serverOptions(engine.limits), (req, res) => {
+    if (comet.serve(req, res)) return;
+    serveRest(engine, options.corsOrigins, logger, req, res, options.metrics, options.dashboard);
+  });
   guardServer(server, engine.limits, logger);
   const upgrades = createUpgradeHandler(engine, logger);
   server.on('upgrade', (req, socket, head: Buffer) => upgrades.handle(req, socket, head));
@@ -66,6 +69,7 @@ export function startHost(options: HostOptions): Promise<Host> {
         },
         async close() {
           upgrades.close();
+          comet.close();
           server.closeAllConnections();
           await stopListening();
         },

@@ -9,7 +9,8 @@ const CORS_HEADERS =
   'authorization,content-type,accept,x-ably-version,ably-agent,x-ably-clientid,x-ably-lib,x-switchboard-admin-secret';
 const EXPOSE_HEADERS = 'link,x-ably-errorcode,x-ably-errormessage,x-ably-serverid';
 
-function corsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> {
+/** CORS headers for a response to `origin`, if the allow-list admits it. */
+export function corsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> {
   if (!origin) return {};
   if (!allowed.includes('*') && !allowed.includes(origin)) return {};
   return {

@@ -262,10 +262,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     openConnection(transport, query) {
       if (ctx.draining) {
         sendDisconnected(transport, Errors.serverDraining());
-        return { receive: () => {}, transportClosed: () => {} };
+        return { connectionKey: undefined, receive: () => {}, transportClosed: () => {} };
       }
       const session = openSession(ctx, transport, query);
       return {
+        connectionKey: session?.key,
         receive: (data) => session && receiveFrame(ctx, session, data),
         transportClosed: () => session && transportLost(ctx, session, transport),
       };

@@ -8,6 +8,11 @@ export interface Limits {
   maxInboundRate: number;
   /** Bytes waiting in one connection's socket before it is disconnected as a slow consumer (80003). */
   maxOutboundBufferBytes: number;
+  /**
+   * Node host, comet transport: how long a comet connection may go without a recv request in
+   * flight before it counts as dropped (the client stopped polling).
+   */
+  cometPollTimeoutMs: number;
   /** Channels one connection may have attached. Over it: channel ERROR 90001. */
   maxChannelsPerConnection: number;
   /** Presence members per channel. Over it: NACK 91003. */
@@ -154,6 +159,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxFrameSize: 524288,
   maxInboundRate: 250,
   maxOutboundBufferBytes: 16 * 1024 * 1024,
+  cometPollTimeoutMs: 30_000,
   maxChannelsPerConnection: 1000,
   maxPresenceMembers: 20000,
   historyMinMessages: 100,
@@ -217,11 +223,18 @@ export const DEFAULT_LIMITS: Limits = {
 /** One row per limit for the docs' table: option, default, unit, what happens past it. */
 export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = {
   maxMessageSize: { unit: 'bytes', over: 'publish NACKed / REST 400 with 40009' },
-  maxFrameSize: { unit: 'bytes', over: 'ERROR 40000 and the connection is closed; REST 413 41300' },
+  maxFrameSize: {
+    unit: 'bytes',
+    over: 'ERROR 40000 and the connection is closed; REST 413 41300; a comet send body over 4× this: 413 41300',
+  },
   maxInboundRate: { unit: 'messages/s per connection', over: 'NACK 42910 for the excess' },
   maxOutboundBufferBytes: {
     unit: 'bytes per connection',
     over: 'DISCONNECTED 80003; the client resumes and replays from history',
+  },
+  cometPollTimeoutMs: {
+    unit: 'ms',
+    over: 'the comet transport counts as dropped: the connection waits for a resume, as after a socket drop',
   },
   maxChannelsPerConnection: { unit: 'channels', over: 'channel ERROR 90001' },
   maxPresenceMembers: { unit: 'members per channel', over: 'presence NACK 91003' },

@@ -1,6 +1,6 @@
 import type { WireFormat } from '../channels/outbound-frame.js';
 
-/** One live socket, as the engine sees it; the host implements it over `ws` (or comet later). */
+/** One live socket, as the engine sees it; the host implements it over `ws` or comet. */
 export interface Transport {
   readonly format: WireFormat;
   /** What carries it (`websocket`, `comet`, `sse`), for logs; `unknown` when absent. */
@@ -17,6 +17,11 @@ export interface Transport {
 
 /** What the host calls on a connection: frames in, and the socket going away. */
 export interface ConnectionHandle {
+  /**
+   * The connection key the CONNECTED on this transport carried (undefined when the connection
+   * was refused): HTTP transports address their later requests by it.
+   */
+  readonly connectionKey: string | undefined;
   receive(data: Buffer | string): void;
   transportClosed(): void;
 }
