@@ -1,3 +1,4 @@
 export { createNotifier, NotifyError } from './notifier.js';
 export type { Notifier, NotifierOptions, NotifyInput, NotifyResult } from './notifier.js';
 export { verifyWebhookSignature } from './webhook-signature.js';
+export * from './client.js';

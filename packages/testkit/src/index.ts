@@ -12,3 +12,5 @@ export { startExpoStandIn } from './expo-stand-in.js';
 export type { ExpoStandIn, ExpoStandInPush } from './expo-stand-in.js';
 export { createCapturingLogger } from './capturing-logger.js';
 export type { CapturingLogger, LogEntry } from './capturing-logger.js';
+export { runProviderSuite } from './provider-suite.js';
+export type { ProviderHarness } from './provider-suite.js';

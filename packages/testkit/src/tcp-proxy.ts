@@ -11,13 +11,20 @@ export interface TcpProxy {
   blackhole(): void;
   /** Destroy every current connection abruptly, as a network failure would. */
   dropAll(): void;
+  /** While true, new connections are reset at once (an unreachable network). */
+  refuse(on: boolean): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy on an ephemeral port forwarding to 127.0.0.1:targetPort. */
 export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; holed: boolean }>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(targetPort, '127.0.0.1');
     const pair = { client, upstream, holed: false };
     pairs.add(pair);
@@ -41,6 +48,9 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         port: (server.address() as AddressInfo).port,
         blackhole() {
           for (const p of pairs) p.holed = true;
+        },
+        refuse(on) {
+          refusing = on;
         },
         dropAll() {
           for (const p of [...pairs]) {
