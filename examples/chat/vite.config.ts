@@ -1,0 +1,11 @@
+import { defineConfig } from 'vite';
+
+// The page is built into dist/web and served by the example's backend (server/app.ts), which
+// also answers /api: one origin, so the page needs no CORS and no dev proxy.
+export default defineConfig({
+  root: import.meta.dirname,
+  esbuild: { jsx: 'automatic' },
+  // The official client alone is ~500 kB minified; one chunk is fine for an example.
+  build: { outDir: 'dist/web', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
+  logLevel: 'warn',
+});

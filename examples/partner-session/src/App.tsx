@@ -1,0 +1,146 @@
+import type { RealtimeMessage } from '@switchboard/kit/client';
+import { useChannel, usePresence } from '@switchboard/react';
+import { useState } from 'react';
+import { PartnerEvents, presenceChannel, sessionChannel, STAGES } from '../server/contract.js';
+import { act, type PageConfig, type SessionEvent } from './api.js';
+import { useOutage } from './use-outage.js';
+import { useSessionState } from './use-session-state.js';
+
+interface Props {
+  sessionId: string;
+  user: string;
+  config: PageConfig;
+}
+
+/** The data `notify` publishes with each partner event (see the backend's tellPartner). */
+interface PartnerEventData {
+  eventId: string;
+  by: string;
+  stage?: number;
+  at: string;
+}
+
+const describe = (e: SessionEvent, who: string) =>
+  e.name === PartnerEvents.signedCompact
+    ? `${who} signed the Curiosity Compact`
+    : `${who} completed stage ${e.stage}: ${STAGES[(e.stage ?? 1) - 1]}`;
+
+const capitalised = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** One participant's view of a mediation session. */
+export function App({ sessionId, user, config }: Props) {
+  const { banner, down } = useOutage(config.silentMs);
+  const session = useSessionState(sessionId, user, down, config.pollMs);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  const { members } = usePresence(presenceChannel(sessionId), { userId: user });
+  useChannel(sessionChannel(sessionId), Object.values(PartnerEvents), (m: RealtimeMessage) => {
+    const data = m.data as PartnerEventData;
+    session.addLive({
+      id: data.eventId,
+      name: m.name as SessionEvent['name'],
+      by: data.by,
+      at: data.at,
+      ...(data.stage !== undefined ? { stage: data.stage } : {}),
+    });
+  });
+
+  const state = session.state;
+  const partner = state?.participants.find((p) => p !== user) ?? '';
+  const partnerOnline = members.some((m) => m.clientId === partner);
+  const mine = state?.progress[user];
+  const theirs = state?.progress[partner];
+  const nextStage = (mine?.completedStages.length ?? 0) + 1;
+
+  const run = (path: string) => {
+    setBusy(true);
+    setActionError(null);
+    act(sessionId, user, path)
+      .then(session.replace, (err: unknown) => setActionError(String(err)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <main>
+      {banner.kind !== 'none' && (
+        <div className={`banner banner-${banner.kind}`} role="status" data-banner={banner.kind}>
+          {banner.text}
+          {banner.kind === 'failed' && (
+            <button type="button" onClick={() => location.reload()}>
+              Refresh
+            </button>
+          )}
+        </div>
+      )}
+      <header>
+        <h1>Session {sessionId}</h1>
+        <p>
+          You are <strong>{capitalised(user)}</strong>
+        </p>
+        <p
+          className={partnerOnline ? 'partner online' : 'partner offline'}
+          data-partner={partnerOnline ? 'online' : 'offline'}
+          aria-live="polite"
+        >
+          <span className="dot" aria-hidden="true" />
+          {partner ? `${capitalised(partner)} is ${partnerOnline ? 'here now' : 'away'}` : '…'}
+        </p>
+      </header>
+
+      {session.error && !state && <p role="alert">Could not load the session: {session.error}</p>}
+      {state && mine && theirs && (
+        <>
+          <section aria-labelledby="you">
+            <h2 id="you">Your steps</h2>
+            <ol className="stages">
+              <li data-done={mine.compactSignedAt ? 'yes' : 'no'}>Curiosity Compact</li>
+              {STAGES.map((name, i) => (
+                <li key={name} data-done={mine.completedStages.includes(i + 1) ? 'yes' : 'no'}>
+                  Stage {i + 1}: {name}
+                </li>
+              ))}
+            </ol>
+            {!mine.compactSignedAt ? (
+              <button type="button" disabled={busy} onClick={() => run('compact')}>
+                Sign the compact
+              </button>
+            ) : nextStage <= STAGES.length ? (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => run(`stages/${nextStage}/complete`)}
+              >
+                Complete stage {nextStage}: {STAGES[nextStage - 1]}
+              </button>
+            ) : (
+              <p>You have completed every stage.</p>
+            )}
+            {actionError && <p role="alert">{actionError}</p>}
+          </section>
+
+          <section aria-labelledby="partner">
+            <h2 id="partner">{capitalised(partner)}'s progress</h2>
+            <p data-partner-stages={theirs.completedStages.length}>
+              {theirs.compactSignedAt ? 'Signed the compact' : 'Has not signed the compact yet'}
+              {theirs.completedStages.length > 0 &&
+                ` · completed ${theirs.completedStages.length} of ${STAGES.length} stages`}
+            </p>
+            <ul className="activity" aria-live="polite">
+              {state.events
+                .filter((e) => e.by === partner)
+                .slice()
+                .reverse()
+                .map((e) => (
+                  <li key={e.id} data-event-id={e.id} data-event-name={e.name}>
+                    {describe(e, capitalised(partner))}
+                    <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time>
+                  </li>
+                ))}
+            </ul>
+          </section>
+        </>
+      )}
+    </main>
+  );
+}
