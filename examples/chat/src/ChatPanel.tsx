@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage, ConversationState, Role } from './api.js';
 
 /** What a chat view hands the panel: the conversation and what the user can do in it. */
@@ -9,6 +9,8 @@ export interface ChatPanelProps {
   typists: string[];
   /** A reconnection notice to announce, or null. */
   alert: string | null;
+  /** How updates arrive: the channel's state, or `polling`. */
+  feed: string;
   suggestions: string[];
   onSend(text: string): Promise<void>;
   onKeystroke(): void;
@@ -28,6 +30,7 @@ export function ChatPanel(props: ChatPanelProps) {
   const { state, role } = props;
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
   const other: Role = role === 'customer' ? 'agent' : 'customer';
   const otherName = name(role === 'customer' ? state.agent : state.customer);
   const readIndex = readUpTo(state.messages, state, other);
@@ -51,7 +54,7 @@ export function ChatPanel(props: ChatPanelProps) {
   };
 
   return (
-    <main className={`chat chat-${role}`}>
+    <main className={`chat chat-${role}`} data-feed={props.feed}>
       {props.alert && (
         <div className="banner reconnect" role="alert" aria-live="assertive">
           {props.alert}
@@ -101,6 +104,11 @@ export function ChatPanel(props: ChatPanelProps) {
               onClick={() => {
                 setDraft(s);
                 props.onSuggestion(s);
+                // Back to the box, caret at the end, ready to add to the reply.
+                requestAnimationFrame(() => {
+                  input.current?.focus();
+                  input.current?.setSelectionRange(s.length, s.length);
+                });
               }}
             >
               {s}
@@ -113,6 +121,7 @@ export function ChatPanel(props: ChatPanelProps) {
           Message
         </label>
         <input
+          ref={input}
           id="draft"
           value={draft}
           autoComplete="off"

@@ -25,6 +25,7 @@ export function PollingChat({ conversationId, user, role, config }: Props) {
       role={role}
       typists={[]}
       alert={failing ? 'Connection lost. Retrying…' : null}
+      feed="polling"
       suggestions={config.suggestions}
       onSend={async (text) => {
         const message = await sendMessage(conversationId, user, text);

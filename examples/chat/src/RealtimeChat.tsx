@@ -10,6 +10,7 @@ import {
   type SlaWarning,
 } from './api.js';
 import { ChatPanel } from './ChatPanel.js';
+import { useChannelState } from './use-channel-state.js';
 import { withMessage, withReceipt, withSlaWarning } from './conversation-state.js';
 import { useConversation } from './use-conversation.js';
 import { useMarkRead } from './use-mark-read.js';
@@ -52,6 +53,7 @@ export function RealtimeChat({ conversationId, user, role, config }: Props) {
     payload: { actor: role },
   });
   useMarkRead(state, role, conversationId, user);
+  const feed = useChannelState(channel);
 
   if (!state) return <p className="loading">Loading the conversation…</p>;
   return (
@@ -60,6 +62,7 @@ export function RealtimeChat({ conversationId, user, role, config }: Props) {
       role={role}
       typists={typing.typists}
       alert={alertFor(connection)}
+      feed={feed}
       suggestions={config.suggestions}
       onSend={async (text) => {
         typing.stop();
