@@ -90,3 +90,18 @@ export function clientEndpoint(switchboardUrl: string): ClientEndpoint {
   const tls = url.protocol === 'https:';
   return { endpoint: url.hostname, port: Number(url.port || (tls ? 443 : 80)), tls };
 }
+
+/**
+ * The key to use: SWITCHBOARD_KEY, or else the development key a Switchboard in development
+ * mode hands out at `/dashboard/config` (so `npm start` plus one command is enough locally).
+ */
+export async function resolveKey(switchboardUrl: string, given: string | undefined) {
+  if (given) return given;
+  const res = await fetch(new URL('/dashboard/config', switchboardUrl)).catch(() => undefined);
+  const body = res?.ok ? ((await res.json()) as { development?: boolean; key?: string }) : {};
+  if (body.development && body.key) return body.key;
+  throw new Error(
+    `SWITCHBOARD_KEY is not set and ${switchboardUrl} hands out no development key: ` +
+      'set SWITCHBOARD_KEY to a key with rights on the example’s channels',
+  );
+}
