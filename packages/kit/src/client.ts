@@ -22,3 +22,22 @@ export type {
   RealtimeProvider,
   Unsubscribe,
 } from './realtime/types.js';
+export { defineChannel } from './catalog/define-channel.js';
+export type {
+  ChannelDefinition,
+  ChannelParams,
+  EventSchemas,
+  PatternParams,
+} from './catalog/define-channel.js';
+export { typedChannel } from './catalog/typed-channel.js';
+export type { TypedChannel, TypedChannelOptions, TypedMessage } from './catalog/typed-channel.js';
+export { CatalogValidationError } from './catalog/validation.js';
+export type { InvalidEventReport } from './catalog/validation.js';
+export { mergeCapabilities } from './catalog/capability.js';
+export type { Capability, Operation } from './catalog/capability.js';
+export {
+  mediationCatalog,
+  mediationPresenceChannel,
+  mediationSessionChannel,
+} from './catalogs/mediation.js';
+export { chatCatalog, chatConversationChannel } from './catalogs/chat.js';

@@ -1,4 +1,2 @@
-export { createNotifier, NotifyError } from './notifier.js';
-export type { Notifier, NotifierOptions, NotifyInput, NotifyResult } from './notifier.js';
-export { verifyWebhookSignature } from './webhook-signature.js';
-export * from './client.js';
+// Everything: the browser-safe `./client` entry and the Node-only `./server` entry.
+export * from './server.js';
