@@ -2,10 +2,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNotifier } from '@switchboard/kit';
-import * as Ably from 'ably';
+import {
+  createNotifier,
+  createTokenHandler,
+  mediationCatalog,
+  type TokenAuthRequest,
+  type TokenGrant,
+} from '@switchboard/kit/server';
 import {
   ID_PATTERN,
+  partnerEventData,
   presenceChannel,
   sessionChannel,
   type PageConfig,
@@ -43,17 +49,6 @@ export interface PartnerSessionApp {
 const WEB_ROOT = resolve(fileURLToPath(import.meta.url), '../../web');
 const TOKEN_TTL_MS = 60 * 60 * 1000;
 
-/**
- * The least a participant needs: to hear the session's events and to be present. Nothing else,
- * not even publish, since every event comes from this backend.
- */
-export function participantCapability(sessionId: string): Record<string, Ably.capabilityOp[]> {
-  return {
-    [sessionChannel(sessionId)]: ['subscribe'],
-    [presenceChannel(sessionId)]: ['presence', 'subscribe'],
-  };
-}
-
 function idParam(value: unknown, name: string): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value))
     throw new HttpError(400, `${name} must match ${ID_PATTERN}`);
@@ -74,8 +69,6 @@ export async function startPartnerSessionApp(
   const store = createSessionStore(
     options.sessions ?? [{ id: 'demo', participants: ['alice', 'bob'] }],
   );
-  // Token requests are signed here with the key; nothing goes over the network for them.
-  const rest = new Ably.Rest({ key: options.key, ...endpoint, tlsPort: endpoint.port });
   const notifier = createNotifier({ endpoint: options.switchboardUrl, key: options.key });
 
   /** Tells the partner: live if they are in the session, else a push (the server decides). */
@@ -88,7 +81,8 @@ export async function startPartnerSessionApp(
         recipientClientId: store.partnerOf(state, event.by),
         senderClientId: event.by,
         event: event.name,
-        data: { eventId: event.id, sessionId, by: event.by, stage: event.stage, at: event.at },
+        // Checked against the mediation catalog before it leaves: a typo fails here, not on a phone.
+        data: mediationCatalog.session.events[event.name].parse(partnerEventData(event)),
       });
       event.delivered = result.delivered;
     } catch {
@@ -96,6 +90,22 @@ export async function startPartnerSessionApp(
       event.delivered = 'failed';
     }
   }
+
+  /**
+   * Who may have a token, and for what: a participant of the session, for that session's
+   * channels only (the catalog's least-privilege grant: subscribe and history on the events,
+   * presence on the presence channel, no publish). The `user` parameter is this demo's stand-in
+   * for a login: a real app reads the user from its own session cookie or bearer token.
+   */
+  function authorize({ query }: TokenAuthRequest): TokenGrant {
+    const userId = query.get('user') ?? '';
+    const sessionId = query.get('session') ?? '';
+    if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(sessionId)) return null;
+    const state = store.get(sessionId);
+    if (!state?.participants.includes(userId)) return null;
+    return { clientId: userId, capability: mediationCatalog.capabilities.participant([sessionId]) };
+  }
+  const tokenHandler = createTokenHandler({ key: options.key, authorize, ttlMs: TOKEN_TTL_MS });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -110,17 +120,8 @@ export async function startPartnerSessionApp(
       sendJson(res, 200, page);
       return;
     }
-    if (req.method === 'GET' && resource === 'token' && !id) {
-      // The demo's stand-in for a login: a real app takes the user from its own session cookie.
-      const userId = idParam(url.searchParams.get('user'), 'user');
-      const sessionId = idParam(url.searchParams.get('session'), 'session');
-      store.forParticipant(sessionId, userId);
-      const tokenRequest = await rest.auth.createTokenRequest({
-        clientId: userId,
-        capability: participantCapability(sessionId),
-        ttl: TOKEN_TTL_MS,
-      });
-      sendJson(res, 200, tokenRequest);
+    if (resource === 'token' && !id) {
+      await tokenHandler(req, res);
       return;
     }
     if (resource === 'sessions' && id) {

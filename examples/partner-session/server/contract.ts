@@ -21,6 +21,21 @@ export type PartnerEventName = (typeof PartnerEvents)[keyof typeof PartnerEvents
 /** Session ids and user ids: short, and safe inside a channel name (no `:`, `*`, `[`). */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The payload of a partner event on the channel, as the mediation catalog defines it. */
+export function partnerEventData(event: SessionEvent): Record<string, unknown> {
+  return event.name === PartnerEvents.signedCompact
+    ? { signedAt: event.at }
+    : { stage: event.stage, completedAt: event.at };
+}
+
+/**
+ * Whether two events are the same step. A step happens once (one signature, one completion per
+ * stage), so an event heard live and the same event read back from the backend match by what
+ * they say rather than by an id the channel payload does not carry.
+ */
+export const sameStep = (a: SessionEvent, b: SessionEvent) =>
+  a.name === b.name && a.by === b.by && a.stage === b.stage;
+
 /** The four stages of a session, in order. */
 export const STAGES = ['Witness', 'Perspective stretch', 'Needs', 'Strategies'] as const;
 

@@ -1,4 +1,4 @@
-import type { RealtimeMessage } from '@switchboard/kit/client';
+import { mediationCatalog, type RealtimeMessage } from '@switchboard/kit/client';
 import { useChannel, usePresence } from '@switchboard/react';
 import { useState } from 'react';
 import { PartnerEvents, presenceChannel, sessionChannel, STAGES } from '../server/contract.js';
@@ -12,12 +12,32 @@ interface Props {
   config: PageConfig;
 }
 
-/** The data `notify` publishes with each partner event (see the backend's tellPartner). */
-interface PartnerEventData {
-  eventId: string;
-  by: string;
-  stage?: number;
-  at: string;
+/**
+ * A partner event heard live, validated at the edge against the mediation catalog: a payload
+ * that does not match is dropped (the next state fetch still shows the step).
+ */
+function liveEvent(m: RealtimeMessage): SessionEvent | null {
+  const by = m.clientId;
+  if (!by) return null;
+  if (m.name === PartnerEvents.signedCompact) {
+    const data = mediationCatalog.session.events[m.name].safeParse(m.data);
+    return data.success
+      ? { id: `live:${m.id ?? m.timestamp}`, name: m.name, by, at: data.data.signedAt }
+      : null;
+  }
+  if (m.name === PartnerEvents.stageCompleted) {
+    const data = mediationCatalog.session.events[m.name].safeParse(m.data);
+    return data.success
+      ? {
+          id: `live:${m.id ?? m.timestamp}`,
+          name: m.name,
+          by,
+          at: data.data.completedAt,
+          stage: data.data.stage,
+        }
+      : null;
+  }
+  return null;
 }
 
 const describe = (e: SessionEvent, who: string) =>
@@ -34,16 +54,17 @@ export function App({ sessionId, user, config }: Props) {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
-  const { members } = usePresence(presenceChannel(sessionId), { userId: user });
+  // Presence data as the mediation catalog defines it (who, where, since when).
+  const { members } = usePresence(presenceChannel(sessionId), {
+    userId: user,
+    stage: 0,
+    status: 'IN_PROGRESS',
+    lastActive: new Date().toISOString(),
+  });
   useChannel(sessionChannel(sessionId), Object.values(PartnerEvents), (m: RealtimeMessage) => {
-    const data = m.data as PartnerEventData;
-    session.addLive({
-      id: data.eventId,
-      name: m.name as SessionEvent['name'],
-      by: data.by,
-      at: data.at,
-      ...(data.stage !== undefined ? { stage: data.stage } : {}),
-    });
+    const event = liveEvent(m);
+    if (event) session.addLive(event);
+    else console.warn('dropped a partner event that does not match the catalog', m);
   });
 
   const state = session.state;

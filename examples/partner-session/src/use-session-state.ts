@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { sameStep } from '../server/contract.js';
 import { loadSession, type SessionEvent, type SessionState } from './api.js';
 
 /** The session state, with live events folded in before the next fetch confirms them. */
@@ -13,7 +14,7 @@ export interface SessionView {
 
 /** Applies an event to a state: its log, and the actor's progress. */
 function fold(state: SessionState, event: SessionEvent): SessionState {
-  if (state.events.some((e) => e.id === event.id)) return state;
+  if (state.events.some((e) => sameStep(e, event))) return state;
   const progress = { ...state.progress };
   const mine = progress[event.by];
   if (mine) {
@@ -31,7 +32,7 @@ function fold(state: SessionState, event: SessionEvent): SessionState {
 /** Keeps live events the fetched state does not have yet (it may have been read just before). */
 function merge(fetched: SessionState, current: SessionState | null): SessionState {
   if (!current) return fetched;
-  const missing = current.events.filter((e) => !fetched.events.some((f) => f.id === e.id));
+  const missing = current.events.filter((e) => !fetched.events.some((f) => sameStep(f, e)));
   return missing.reduce(fold, fetched);
 }
 
