@@ -70,6 +70,7 @@ describe('the official ably/react hooks against Switchboard in Chromium', () => 
       configFile: false,
       root: PAGE_SOURCE,
       logLevel: 'warn',
+      define: { 'process.env.NODE_ENV': JSON.stringify('production') },
       build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
     });
     page = await servePage(outDir, new Ably.Rest({ ...sb.clientOptions('json'), key: sb.key }));

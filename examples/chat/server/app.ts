@@ -2,12 +2,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  chatCatalog,
+  createTokenHandler,
+  type TokenAuthRequest,
+  type TokenGrant,
+} from '@switchboard/kit/server';
 import * as Ably from 'ably';
 import {
   ChatEvents,
   conversationChannel,
   ID_PATTERN,
   type ChatMessage,
+  type ConversationState,
   type PageConfig,
   type SlaWarning,
 } from './contract.js';
@@ -49,13 +56,10 @@ const WEB_ROOT = resolve(fileURLToPath(import.meta.url), '../../web');
 const TOKEN_TTL_MS = 60 * 60 * 1000;
 const SUGGESTIONS = ['Where is my order?', 'I need to change my address', 'Thanks, that helps!'];
 
-/**
- * A chat participant's rights: their own conversation only. Publish is needed for what the page
- * sends itself (typing, the quick-reply analytics event); messages and read receipts go through
- * this backend, which keeps them for the polling page and the SLA clock.
- */
-export function chatCapability(conversationId: string): Record<string, Ably.capabilityOp[]> {
-  return { [conversationChannel(conversationId)]: ['subscribe', 'publish'] };
+/** The payload of a message on the channel, as the chat catalog defines it. */
+function messagePayload(message: ChatMessage): Record<string, unknown> {
+  const base = { messageId: message.id, content: message.text, timestamp: Date.parse(message.at) };
+  return message.role === 'customer' ? base : { ...base, persona: message.author };
 }
 
 function idParam(value: unknown, name: string): string {
@@ -84,11 +88,45 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const analytics: { user: string; suggestion: string }[] = [];
 
-  /** Publishes on the conversation as `clientId` when realtime is on; the state has it either way. */
-  async function publish(conversationId: string, name: string, data: unknown, clientId: string) {
+  /**
+   * Publishes on the conversation as `clientId` when realtime is on (the state has it either
+   * way), checked against the chat catalog first: a malformed event fails here, not in a page.
+   */
+  async function publish(
+    conversationId: string,
+    name: keyof typeof chatCatalog.conversation.events,
+    data: unknown,
+    clientId: string,
+  ) {
     if (!realtime) return;
-    await rest.channels.get(conversationChannel(conversationId)).publish({ name, data, clientId });
+    const checked = chatCatalog.conversation.events[name].parse(data);
+    await rest.channels
+      .get(conversationChannel(conversationId))
+      .publish({ name, data: checked, clientId });
   }
+
+  /**
+   * Who may have a token, and for what: the customer or the agent of the conversation, for that
+   * conversation only (the catalog's grants). The `user` parameter is this demo's stand-in for a
+   * login: a real app reads the user from its own session cookie or bearer token.
+   */
+  function authorize({ query }: TokenAuthRequest): TokenGrant {
+    const userId = query.get('user') ?? '';
+    const conversationId = query.get('conversation') ?? '';
+    if (!ID_PATTERN.test(userId) || !ID_PATTERN.test(conversationId)) return null;
+    let state: ConversationState;
+    try {
+      state = store.forUser(conversationId, userId).state;
+    } catch {
+      return null;
+    }
+    const capability =
+      state.customer === userId
+        ? chatCatalog.capabilities.customer(conversationId)
+        : chatCatalog.capabilities.agent([conversationId]);
+    return { clientId: userId, capability };
+  }
+  const tokenHandler = createTokenHandler({ key: options.key, authorize, ttlMs: TOKEN_TTL_MS });
 
   /** Starts the SLA clock of a customer message: unanswered after slaWarningMs, warn both sides. */
   function watchSla(conversationId: string, message: ChatMessage, userId: string): void {
@@ -106,7 +144,8 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
         severity: 'warning',
       };
       state.slaWarning = warning;
-      publish(conversationId, ChatEvents.slaWarning, warning, 'sla-monitor').catch(() => {
+      const payload = { threshold: slaWarningMs, actual: warning.waitedMs, severity: 'warning' };
+      publish(conversationId, ChatEvents.slaWarning, payload, 'sla-monitor').catch(() => {
         // The polling path still shows it; nothing to retry for a warning.
       });
     }, slaWarningMs);
@@ -126,18 +165,9 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       sendJson(res, 200, page);
       return;
     }
-    if (req.method === 'GET' && resource === 'token' && !id) {
+    if (resource === 'token' && !id) {
       if (!realtime) throw new HttpError(404, 'realtime is off (ENABLE_REALTIME=false)');
-      // The demo's stand-in for a login: a real app takes the user from its own session cookie.
-      const userId = idParam(url.searchParams.get('user'), 'user');
-      const conversationId = idParam(url.searchParams.get('conversation'), 'conversation');
-      store.forUser(conversationId, userId);
-      const tokenRequest = await rest.auth.createTokenRequest({
-        clientId: userId,
-        capability: chatCapability(conversationId),
-        ttl: TOKEN_TTL_MS,
-      });
-      sendJson(res, 200, tokenRequest);
+      await tokenHandler(req, res);
       return;
     }
     if (resource === 'conversations' && id) {
@@ -154,14 +184,15 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
           const message = store.addMessage(conversationId, userId, body.text);
           const name =
             message.role === 'customer' ? ChatEvents.customerMessage : ChatEvents.agentMessage;
-          await publish(conversationId, name, message, userId);
+          await publish(conversationId, name, messagePayload(message), userId);
           if (message.role === 'customer') watchSla(conversationId, message, userId);
           sendJson(res, 200, message);
           return;
         }
         if (action === 'read') {
           const receipt = store.markRead(conversationId, userId, body.messageId);
-          await publish(conversationId, ChatEvents.read, receipt, userId);
+          const payload = { messageId: receipt.messageId, readAt: Date.parse(receipt.readAt) };
+          await publish(conversationId, ChatEvents.read, payload, userId);
           sendJson(res, 200, receipt);
           return;
         }

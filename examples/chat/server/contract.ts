@@ -1,13 +1,20 @@
+import { chatConversationChannel } from '@switchboard/kit/client';
+
 /**
  * What the chat backend and page share (no Node imports, so the page bundles it): the channel and
- * event names of a conversation, and the shapes of the JSON the backend answers.
+ * event names of a conversation from the kit's chat catalog, and the shapes of the JSON the
+ * backend answers.
  */
-export const conversationChannel = (conversationId: string) => `conversation:${conversationId}`;
+export const conversationChannel = (conversationId: string) =>
+  chatConversationChannel.name({ conversationId });
 
-/** Event names on `conversation:{id}`, as the chat product names them. */
+/**
+ * Event names on `conversation:{id}`, as the chat catalog names them. The catalog's broker reply
+ * (`message:ai`) carries the agent's answers, with the agent's name as `persona`.
+ */
 export const ChatEvents = {
   customerMessage: 'message:user',
-  agentMessage: 'message:agent',
+  agentMessage: 'message:ai',
   typingStart: 'typing:start',
   typingStop: 'typing:stop',
   read: 'read',

@@ -1,9 +1,10 @@
-import type { RealtimeMessage } from '@switchboard/kit/client';
+import { chatCatalog, type RealtimeMessage } from '@switchboard/kit/client';
 import { useChannel, useConnectionState, useTyping } from '@switchboard/react';
 import { ChatEvents, conversationChannel } from '../server/contract.js';
 import {
   sendMessage,
   type ChatMessage,
+  type ConversationState,
   type PageConfig,
   type ReadReceipt,
   type Role,
@@ -29,6 +30,57 @@ function alertFor(state: string): string | null {
   return null;
 }
 
+const events = chatCatalog.conversation.events;
+
+/** A message heard live, validated at the edge against the chat catalog (null: dropped). */
+function liveMessage(m: RealtimeMessage): ChatMessage | null {
+  const parsed =
+    m.name === ChatEvents.customerMessage
+      ? events['message:user'].safeParse(m.data)
+      : events['message:ai'].safeParse(m.data);
+  if (!parsed.success || !m.clientId) return null;
+  const { messageId, content, timestamp } = parsed.data;
+  return {
+    id: messageId,
+    role: m.name === ChatEvents.customerMessage ? 'customer' : 'agent',
+    author: m.clientId,
+    text: content,
+    at: new Date(timestamp ?? m.timestamp).toISOString(),
+  };
+}
+
+/** A read receipt heard live; the reader's role follows from who sent it. */
+function liveReceipt(m: RealtimeMessage, state: ConversationState): ReadReceipt | null {
+  const parsed = events.read.safeParse(m.data);
+  if (!parsed.success || !m.clientId) return null;
+  const role: Role = m.clientId === state.customer ? 'customer' : 'agent';
+  const readAt = new Date(parsed.data.readAt).toISOString();
+  return { messageId: parsed.data.messageId, by: m.clientId, role, readAt };
+}
+
+/** An SLA warning heard live. */
+function liveSlaWarning(m: RealtimeMessage, state: ConversationState): SlaWarning | null {
+  const parsed = events['sla:warning'].safeParse(m.data);
+  const waiting = state.messages.findLast((x) => x.role === 'customer');
+  if (!parsed.success || !waiting) return null;
+  const { threshold, actual } = parsed.data;
+  return { messageId: waiting.id, thresholdMs: threshold, waitedMs: actual, severity: 'warning' };
+}
+
+/** Applies `change` only when the live event validated; drops (and reports) it otherwise. */
+function applyValid<T>(
+  value: T | null,
+  m: RealtimeMessage,
+  state: ConversationState,
+  change: (s: ConversationState, v: T) => ConversationState,
+): ConversationState {
+  if (value === null) {
+    console.warn('dropped an event that does not match the chat catalog', m);
+    return state;
+  }
+  return change(state, value);
+}
+
 /** The chat over Switchboard: messages, receipts and SLA warnings live, typing both ways. */
 export function RealtimeChat({ conversationId, user, role, config }: Props) {
   const connection = useConnectionState();
@@ -37,14 +89,15 @@ export function RealtimeChat({ conversationId, user, role, config }: Props) {
   const { state, update } = useConversation(conversationId, user, live, config.pollMs);
   const channel = conversationChannel(conversationId);
 
-  useChannel(channel, [ChatEvents.customerMessage, ChatEvents.agentMessage], (m: RealtimeMessage) =>
-    update((s) => withMessage(s, m.data as ChatMessage)),
+  const messageEvents = [ChatEvents.customerMessage, ChatEvents.agentMessage];
+  useChannel(channel, messageEvents, (m: RealtimeMessage) =>
+    update((s) => applyValid(liveMessage(m), m, s, withMessage)),
   );
   useChannel(channel, ChatEvents.read, (m: RealtimeMessage) =>
-    update((s) => withReceipt(s, m.data as ReadReceipt)),
+    update((s) => applyValid(liveReceipt(m, s), m, s, withReceipt)),
   );
   const { publish } = useChannel(channel, ChatEvents.slaWarning, (m: RealtimeMessage) =>
-    update((s) => withSlaWarning(s, m.data as SlaWarning)),
+    update((s) => applyValid(liveSlaWarning(m, s), m, s, withSlaWarning)),
   );
   const typing = useTyping(channel, {
     idleMs: config.typingIdleMs,

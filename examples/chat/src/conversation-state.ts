@@ -15,10 +15,9 @@ export function withReceipt(state: ConversationState, receipt: ReadReceipt): Con
 }
 
 export function withSlaWarning(state: ConversationState, warning: SlaWarning): ConversationState {
-  // A warning about a message the agent has answered since is stale.
-  const index = state.messages.findIndex((m) => m.id === warning.messageId);
-  const answered = index >= 0 && state.messages.slice(index).some((m) => m.role === 'agent');
-  return answered ? state : { ...state, slaWarning: warning };
+  // A warning that arrives after the agent has answered is stale.
+  const newest = state.messages.at(-1);
+  return !newest || newest.role === 'agent' ? state : { ...state, slaWarning: warning };
 }
 
 /** Keeps live messages that a fetched state (read a moment earlier) does not have yet. */
