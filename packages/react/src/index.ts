@@ -7,3 +7,4 @@ export { usePresence, usePresenceListener } from './use-presence.js';
 export type { UsePresenceResult } from './use-presence.js';
 export { useTyping } from './use-typing.js';
 export type { UseTypingOptions, UseTypingResult } from './use-typing.js';
+export { useTypedChannel } from './use-typed-channel.js';

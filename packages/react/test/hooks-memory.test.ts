@@ -5,12 +5,15 @@ import {
   type MemoryProvider,
   type PresenceMember,
   type RealtimeMessage,
+  chatCatalog,
+  type InvalidEventReport,
 } from '@switchboard/kit';
 import {
   useChannel,
   useConnectionState,
   usePresence,
   usePresenceListener,
+  useTypedChannel,
   useTyping,
 } from '@switchboard/react';
 import { act, createElement, Fragment } from 'react';
@@ -159,6 +162,39 @@ describe('@switchboard/react hooks (memory provider)', () => {
     expect(document.body.textContent).toContain('disconnected');
     await act(() => me.simulateReconnect());
     await state.until((s) => s === 'connected');
+    await view.unmount();
+  });
+
+  it('useTypedChannel delivers parsed catalog events, drops and reports invalid ones, and validates its publishes', async () => {
+    const [me, other] = await Promise.all([connected('me'), connected('other')]);
+    const reads: number[] = [];
+    const reports: InvalidEventReport[] = [];
+    let publishRead!: (readAt: unknown) => Promise<void>;
+    function Receipts() {
+      const { channel } = useTypedChannel(
+        chatCatalog.conversation,
+        { conversationId: 'typed' },
+        'read',
+        (m) => reads.push(m.data.readAt),
+        { onInvalid: (r) => reports.push(r) },
+      );
+      publishRead = (readAt) =>
+        channel.publish('read', { messageId: 'm1', readAt: readAt as number });
+      return null;
+    }
+    const view = await mount(me, createElement(Receipts));
+    await inAct(channelReaches(me, 'conversation:typed', 'attached'));
+    const seen = probe<number>();
+    await other.publish('conversation:typed', 'read', { messageId: 'm1', readAt: 'soon' });
+    await other.publish('conversation:typed', 'read', { messageId: 'm1', readAt: 7 });
+    await other.subscribe('conversation:typed', 'read', () => seen.report(reads.length));
+    await other.publish('conversation:typed', 'read', { messageId: 'm1', readAt: 8 });
+    await seen.until(() => reads.length === 2);
+    expect(reads).toEqual([7, 8]);
+    expect(reports.map((r) => r.event)).toEqual(['read']);
+    await expect(publishRead('later')).rejects.toThrow(
+      /Invalid payload for "read" on conversation:typed/,
+    );
     await view.unmount();
   });
 });

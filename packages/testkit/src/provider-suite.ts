@@ -166,6 +166,23 @@ export function runProviderSuite(name: string, setup: () => Promise<ProviderHarn
       expect(await bob.presence.get(ch)).toEqual([]);
     });
 
+    it('entering again is an update, and an update while absent enters (RTP8, RTP9)', async () => {
+      const ch = channel('presence-again');
+      const [alice, bob] = await Promise.all([connected('alice'), connected('bob')]);
+      const actions: string[] = [];
+      let third!: () => void;
+      const done = new Promise<void>((r) => (third = r));
+      await bob.presence.subscribe(ch, (m) => {
+        actions.push(`${m.action}:${JSON.stringify(m.data)}`);
+        if (actions.length === 3) third();
+      });
+      await alice.presence.update(ch, { v: 1 });
+      await alice.presence.enter(ch, { v: 2 });
+      await alice.presence.leave(ch);
+      await done;
+      expect(actions).toEqual(['enter:{"v":1}', 'update:{"v":2}', 'leave:undefined']);
+    });
+
     it('a member leaves when its client disconnects', async () => {
       const ch = channel('presence-close');
       const [alice, bob] = await Promise.all([connected('alice'), connected('bob')]);

@@ -27,7 +27,7 @@ export interface MemoryHub {
   attach(channel: string, listener: HubListener): void;
   detach(channel: string, listener: HubListener): void;
   publish(channel: string, message: Omit<RealtimeMessage, 'channel' | 'id'>): RealtimeMessage;
-  /** Applies a presence action and broadcasts it; an enter of a present member is an update. */
+  /** Applies a presence action and broadcasts it with the data given (a leave without data carries none). */
   presence(channel: string, member: Omit<PresenceMember, 'timestamp'>): void;
   members(channel: string): PresenceMember[];
   /** Log entries after `serial` (for a connection resuming). */
@@ -89,18 +89,16 @@ export function createMemoryHub(options: MemoryHubOptions = {}): MemoryHub {
       const ch = channelOf(channel);
       const key = `${member.connectionId ?? ''}:${member.clientId}`;
       const current = ch.present.get(key);
+      // As the service does: entering again is an update, updating while absent enters,
+      // leaving while absent is nothing.
       let action = member.action;
       if (action === 'enter' && current) action = 'update';
-      if ((action === 'update' || action === 'leave') && !current && member.action !== 'enter') {
-        if (action === 'leave') return;
-        action = 'enter';
-      }
+      else if (action === 'update' && !current) action = 'enter';
+      else if (action === 'leave' && !current) return;
       const event: PresenceMember = {
         ...member,
         action,
-        data: structuredClone(
-          action === 'leave' && member.data === undefined ? current?.data : member.data,
-        ),
+        data: structuredClone(member.data),
         timestamp: Date.now(),
       };
       if (action === 'leave') ch.present.delete(key);
