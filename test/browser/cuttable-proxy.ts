@@ -13,6 +13,9 @@ export interface CuttableProxy {
   readonly server: string;
   /** Destroys every connection through the proxy, as a network cut does; new ones still work. */
   cut(): void;
+  /** Refuses every request and tunnel to this port until `unblock` (one service unreachable). */
+  block(port: number): void;
+  unblock(): void;
   close(): Promise<void>;
 }
 
@@ -26,9 +29,14 @@ export async function startCuttableProxy(): Promise<CuttableProxy> {
     s.on('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());
   };
+  let blocked: string | undefined;
   const server = createServer((req: IncomingMessage, res) => {
     track(req.socket);
     const target = new URL(req.url ?? '/');
+    if (target.port === blocked) {
+      res.writeHead(502).end();
+      return;
+    }
     const upstream = request(
       {
         host: target.hostname,
@@ -49,6 +57,10 @@ export async function startCuttableProxy(): Promise<CuttableProxy> {
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     track(client);
     const [host, port] = (req.url ?? '').split(':');
+    if (port === blocked) {
+      client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      return;
+    }
     const upstream = connect(Number(port), host!, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
@@ -66,6 +78,12 @@ export async function startCuttableProxy(): Promise<CuttableProxy> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   return {
     server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    block(port) {
+      blocked = String(port);
+    },
+    unblock() {
+      blocked = undefined;
+    },
     cut() {
       for (const s of [...sockets]) s.destroy();
       sockets.clear();
