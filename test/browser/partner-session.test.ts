@@ -124,6 +124,8 @@ describe('the partner-session example in Chromium, two participants', () => {
     await bob.getByRole('button', { name: 'Sign the compact' }).click();
     await alice.locator('[data-banner="reconnecting"]').waitFor({ timeout: 10_000 });
     expect(await alice.locator('[data-banner]').textContent()).toBe('Reconnecting…');
+    // Her own page does not claim to know whether Bob is still there.
+    expect(await alice.locator('[data-partner]').getAttribute('data-partner')).toBe('unknown');
     await alice.screenshot({ path: `${SHOTS}reconnecting.png` });
     // After the grace period Bob sees her leave.
     await bob.locator('[data-partner="offline"]').waitFor({ timeout: 10_000 });

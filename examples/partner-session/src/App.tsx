@@ -45,6 +45,12 @@ const describe = (e: SessionEvent, who: string) =>
     ? `${who} signed the Curiosity Compact`
     : `${who} completed stage ${e.stage}: ${STAGES[(e.stage ?? 1) - 1]}`;
 
+const PARTNER_TEXT = {
+  online: 'is here now',
+  offline: 'is away',
+  unknown: 'may be here (you are offline)',
+} as const;
+
 const capitalised = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /** One participant's view of a mediation session. */
@@ -69,7 +75,13 @@ export function App({ sessionId, user, config }: Props) {
 
   const state = session.state;
   const partner = state?.participants.find((p) => p !== user) ?? '';
-  const partnerOnline = members.some((m) => m.clientId === partner);
+  // While this page is visibly offline its member list is stale: say so rather than guess.
+  const partnerStatus =
+    banner.kind !== 'none'
+      ? 'unknown'
+      : members.some((m) => m.clientId === partner)
+        ? 'online'
+        : 'offline';
   const mine = state?.progress[user];
   const theirs = state?.progress[partner];
   const nextStage = (mine?.completedStages.length ?? 0) + 1;
@@ -99,13 +111,9 @@ export function App({ sessionId, user, config }: Props) {
         <p>
           You are <strong>{capitalised(user)}</strong>
         </p>
-        <p
-          className={partnerOnline ? 'partner online' : 'partner offline'}
-          data-partner={partnerOnline ? 'online' : 'offline'}
-          aria-live="polite"
-        >
+        <p className={`partner ${partnerStatus}`} data-partner={partnerStatus} aria-live="polite">
           <span className="dot" aria-hidden="true" />
-          {partner ? `${capitalised(partner)} is ${partnerOnline ? 'here now' : 'away'}` : '…'}
+          {partner ? `${capitalised(partner)} ${PARTNER_TEXT[partnerStatus]}` : '…'}
         </p>
       </header>
 
