@@ -120,8 +120,8 @@ describe('the chat example in Chromium, customer and agent', () => {
       // Unanswered past the SLA threshold: both see the warning.
       await agent.locator('[data-sla="warning"]').waitFor({ timeout: SLA_WARNING_MS + 5000 });
       await customer.locator('[data-sla="warning"]').waitFor({ timeout: 5000 });
-      expect(await agent.locator('[data-sla="warning"]').textContent()).toMatch(
-        /^SLA warning: Dana has waited \d+ s for an answer$/,
+      expect(await agent.locator('[data-sla="warning"]').textContent()).toBe(
+        'SLA warning: Dana has waited more than 2.5 s for an answer',
       );
       expect(await smallTargets(customer)).toEqual([]);
       expect(await smallTargets(agent)).toEqual([]);

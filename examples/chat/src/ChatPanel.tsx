@@ -17,6 +17,10 @@ export interface ChatPanelProps {
   onSuggestion(suggestion: string): void;
 }
 
+/** A threshold in words: seconds under a minute, else minutes. */
+const duration = (ms: number) =>
+  ms < 60_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+
 const name = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 
 /** The index of the newest of `messages` the other side has read (-1: none). */
@@ -69,7 +73,7 @@ export function ChatPanel(props: ChatPanelProps) {
       {state.slaWarning && (
         <div className="banner sla" role="status" data-sla="warning">
           {role === 'agent'
-            ? `SLA warning: ${otherName} has waited ${Math.round(state.slaWarning.waitedMs / 1000)} s for an answer`
+            ? `SLA warning: ${otherName} has waited more than ${duration(state.slaWarning.thresholdMs)} for an answer`
             : 'Thanks for waiting: an agent will be with you shortly.'}
         </div>
       )}

@@ -1,6 +1,6 @@
 import { mediationCatalog, type RealtimeMessage } from '@switchboard/kit/client';
 import { useChannel, usePresence } from '@switchboard/react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PartnerEvents, presenceChannel, sessionChannel, STAGES } from '../server/contract.js';
 import { act, type PageConfig, type SessionEvent } from './api.js';
 import { useOutage } from './use-outage.js';
@@ -51,13 +51,32 @@ const PARTNER_TEXT = {
   unknown: 'may be here (you are offline)',
 } as const;
 
+/** When, in words a person reads at a glance ("just now", "5 min ago"). */
+function ago(at: string, now: number): string {
+  const minutes = Math.floor((now - Date.parse(at)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
 const capitalised = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** The time, updated each minute: enough for "5 min ago". */
+function useMinuteClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
 
 /** One participant's view of a mediation session. */
 export function App({ sessionId, user, config }: Props) {
   const { banner, down } = useOutage(config.silentMs);
   const session = useSessionState(sessionId, user, down, config.pollMs);
   const [busy, setBusy] = useState(false);
+  const now = useMinuteClock();
   const [actionError, setActionError] = useState<string | null>(null);
 
   // Presence data as the mediation catalog defines it (who, where, since when).
@@ -163,7 +182,9 @@ export function App({ sessionId, user, config }: Props) {
                 .map((e) => (
                   <li key={e.id} data-event-id={e.id} data-event-name={e.name}>
                     {describe(e, capitalised(partner))}
-                    <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time>
+                    <time dateTime={e.at} title={new Date(e.at).toLocaleString()}>
+                      {ago(e.at, now)}
+                    </time>
                   </li>
                 ))}
             </ul>
