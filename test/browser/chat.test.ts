@@ -28,6 +28,16 @@ async function smallTargets(tab: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Saves a screenshot for the example's README. Focus and pointer are cleared first so the same
+ * page state gives the same bytes, and `npm test` leaves the committed images as they are.
+ */
+async function shoot(tab: Page, file: string): Promise<void> {
+  await tab.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await tab.mouse.move(0, 0);
+  await tab.screenshot({ path: `${SHOTS}${file}`, animations: 'disabled', caret: 'hide' });
+}
+
 describe('the chat example in Chromium, customer and agent', () => {
   let sb: TestServer;
   let browser: Browser;
@@ -90,7 +100,7 @@ describe('the chat example in Chromium, customer and agent', () => {
       await customer.locator('#draft').pressSequentially('Hel', { delay: 30 });
       await agent.locator('[data-typing="yes"]').waitFor({ timeout: 5000 });
       expect(await typing.textContent()).toBe('Dana is typing…');
-      await agent.screenshot({ path: `${SHOTS}agent-typing.png` });
+      await shoot(agent, 'agent-typing.png');
       await agent.locator('[data-typing="no"]').waitFor({ timeout: 5000 });
 
       // A quick-reply chip fills the box and publishes the analytics event.
@@ -125,8 +135,8 @@ describe('the chat example in Chromium, customer and agent', () => {
       );
       expect(await smallTargets(customer)).toEqual([]);
       expect(await smallTargets(agent)).toEqual([]);
-      await customer.screenshot({ path: `${SHOTS}customer.png` });
-      await agent.screenshot({ path: `${SHOTS}agent-sla.png` });
+      await shoot(customer, 'customer.png');
+      await shoot(agent, 'agent-sla.png');
 
       // The agent answers: the warning goes on both sides, the customer reads it, the agent sees so.
       await agent.locator('#draft').fill('Sorry about that, it ships today.');
@@ -135,14 +145,13 @@ describe('the chat example in Chromium, customer and agent', () => {
       await customer.locator('[data-sla]').waitFor({ state: 'detached' });
       await agent.locator('[data-sla]').waitFor({ state: 'detached' });
       await agent.locator('.message.mine [data-read="yes"]').waitFor({ timeout: 5000 });
-      await agent.screenshot({ path: `${SHOTS}agent.png` });
 
       // The customer's network drops: an assertive alert says so, and goes once it is back.
       await customer.context().setOffline(true);
       const alert = customer.locator('[role="alert"][aria-live="assertive"]');
       await alert.waitFor({ timeout: 5000 });
       expect(await alert.textContent()).toBe('Connection lost. Reconnecting…');
-      await customer.screenshot({ path: `${SHOTS}customer-reconnecting.png` });
+      await shoot(customer, 'customer-reconnecting.png');
       await customer.context().setOffline(false);
       await alert.waitFor({ state: 'detached', timeout: 15_000 });
     } finally {

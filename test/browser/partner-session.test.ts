@@ -23,6 +23,16 @@ const SHOTS = `${EXAMPLE}screenshots/`;
 const PRESENCE_GRACE_MS = 1500;
 const SILENT_MS = 1000;
 
+/**
+ * Saves a screenshot for the example's README. Focus and pointer are cleared first so the same
+ * page state gives the same bytes, and `npm test` leaves the committed images as they are.
+ */
+async function shoot(tab: Page, file: string): Promise<void> {
+  await tab.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await tab.mouse.move(0, 0);
+  await tab.screenshot({ path: `${SHOTS}${file}`, animations: 'disabled', caret: 'hide' });
+}
+
 describe('the partner-session example in Chromium, two participants', () => {
   const pushes = createRecordingPushSender();
   let sb: TestServer;
@@ -104,7 +114,7 @@ describe('the partner-session example in Chromium, two participants', () => {
     console.log(`stage completion shown to the partner after ${latencyMs} ms`);
     expect(latencyMs).toBeLessThan(1000);
     expect(await completed.textContent()).toContain('Alice completed stage 1: Witness');
-    await bob.screenshot({ path: `${SHOTS}partner-online.png` });
+    await shoot(bob, 'partner-online.png');
 
     // Alice has a phone: once she is away, Bob's steps reach her by push.
     const rest = new Ably.Rest({ ...sb.clientOptions('json'), key: sb.key });
@@ -126,10 +136,10 @@ describe('the partner-session example in Chromium, two participants', () => {
     expect(await alice.locator('[data-banner]').textContent()).toBe('Reconnecting…');
     // Her own page does not claim to know whether Bob is still there.
     expect(await alice.locator('[data-partner]').getAttribute('data-partner')).toBe('unknown');
-    await alice.screenshot({ path: `${SHOTS}reconnecting.png` });
+    await shoot(alice, 'reconnecting.png');
     // After the grace period Bob sees her leave.
     await bob.locator('[data-partner="offline"]').waitFor({ timeout: 10_000 });
-    await bob.screenshot({ path: `${SHOTS}partner-away.png` });
+    await shoot(bob, 'partner-away.png');
     // Now notify finds her absent and pushes to her phone instead.
     await bob.getByRole('button', { name: 'Complete stage 1: Witness' }).click();
     await bob.getByRole('button', { name: 'Complete stage 2: Perspective stretch' }).waitFor();
@@ -149,7 +159,7 @@ describe('the partner-session example in Chromium, two participants', () => {
     await partnerEvents(alice, 'partner.stage_completed').waitFor({ timeout: 10_000 });
     expect(await partnerEvents(alice, 'partner.signed_compact').count()).toBe(1);
     expect(await partnerEvents(alice, 'partner.stage_completed').count()).toBe(1);
-    await alice.screenshot({ path: `${SHOTS}recovered.png` });
+    await shoot(alice, 'recovered.png');
 
     // Switchboard unreachable while the app's backend still answers: the page polls the saved
     // state, so Bob's next step shows on Alice's page although no realtime event can reach it.
