@@ -32,12 +32,21 @@ function refuse(socket: Duplex, error: ErrorInfo): void {
  * which live as long as the connection, do not keep the upgrade request (and its headers) alive.
  * A throw from the engine is logged and ends this one socket, never the process.
  */
-function accept(engine: Engine, logger: Logger, ws: WebSocket, query: URLSearchParams): void {
+function accept(
+  engine: Engine,
+  logger: Logger,
+  ws: WebSocket,
+  query: URLSearchParams,
+  heard: WeakSet<WebSocket>,
+): void {
   ws.on('error', () => ws.terminate());
+  heard.add(ws);
+  ws.on('pong', () => heard.add(ws));
   const format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
   const transport = createWsTransport(ws, format);
   const handle = engine.openConnection(transport, query);
   ws.on('message', (data: Buffer | Buffer[], isBinary) => {
+    heard.add(ws);
     try {
       const buf = Array.isArray(data) ? Buffer.concat(data) : data;
       handle.receive(isBinary ? buf : buf.toString('utf8'));
@@ -64,6 +73,23 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
     maxPayload: engine.limits.maxFrameSize * 4,
     perMessageDeflate: false,
   });
+  // Liveness: a peer that vanished without a FIN (a network cut, a browser put offline, a NAT that
+  // forgot the flow) keeps its TCP socket open for minutes, and its presence with it. Each round
+  // cuts the sockets that sent nothing since the previous round's ping, then pings the rest;
+  // browsers and ws clients answer pings on their own.
+  const heard = new WeakSet<WebSocket>();
+  const pingEvery = Math.max(100, Math.floor(engine.limits.wsPingTimeoutMs / 2));
+  const liveness = setInterval(() => {
+    for (const client of wss.clients) {
+      if (!heard.has(client)) {
+        client.terminate();
+        continue;
+      }
+      heard.delete(client);
+      if (client.readyState === client.OPEN) client.ping();
+    }
+  }, pingEvery);
+  liveness.unref();
   return {
     handle(req, socket, head) {
       try {
@@ -75,7 +101,7 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
           try {
-            accept(engine, logger, ws, target.query);
+            accept(engine, logger, ws, target.query, heard);
           } catch (err) {
             logger.error('WebSocket accept failed', { error: String(err) });
             ws.terminate();
@@ -90,6 +116,7 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
       }
     },
     close() {
+      clearInterval(liveness);
       for (const client of wss.clients) client.terminate();
       wss.close();
     },

@@ -29,6 +29,11 @@ export interface Limits {
   presenceGraceMs: number;
   /** The server sends something at least this often (maxIdleInterval). */
   maxIdleIntervalMs: number;
+  /**
+   * A WebSocket whose peer answers neither a ping nor anything else for this long is cut, so a
+   * client that vanished without closing (a network cut, a browser gone offline) leaves presence.
+   */
+  wsPingTimeoutMs: number;
   /** Default and maximum token TTL. */
   defaultTokenTtlMs: number;
   maxTokenTtlMs: number;
@@ -168,6 +173,7 @@ export const DEFAULT_LIMITS: Limits = {
   connectionStateTtlMs: 120_000,
   presenceGraceMs: 15_000,
   maxIdleIntervalMs: 15_000,
+  wsPingTimeoutMs: 30_000,
   defaultTokenTtlMs: 3_600_000,
   maxTokenTtlMs: 86_400_000,
   tokenRenewLeadMs: 30_000,
@@ -247,6 +253,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     over: 'members of a dropped connection leave',
   },
   maxIdleIntervalMs: { unit: 'ms', over: 'server sends a heartbeat' },
+  wsPingTimeoutMs: {
+    unit: 'ms (pinged every half of it)',
+    over: 'the silent WebSocket is cut; its presence members leave after presenceGraceMs',
+  },
   defaultTokenTtlMs: { unit: 'ms', over: '—' },
   maxTokenTtlMs: {
     unit: 'ms',
