@@ -224,7 +224,7 @@ async function main() {
   if (o.scenarios.includes('connections')) {
     const raised = raiseOpenFileLimit(o.conns + 500, log);
     if (raised !== undefined) process.exit(raised);
-    const fit = openFileLimit() - 300;
+    const fit = openFileLimit() - 100;
     if (o.conns > fit) {
       log(
         `bench: the open-file limit (${openFileLimit()}) cannot be raised further here; (vi) runs ${fit} connections instead of ${o.conns}`,
