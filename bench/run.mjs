@@ -4,7 +4,7 @@
 // under test is its own child process, started and stopped one at a time.
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { cpus, availableParallelism, release } from 'node:os';
+import { cpus, availableParallelism, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -379,21 +379,36 @@ function summaryLine(sc, row) {
   return `${Math.round(row.delivered)} deliveries/s, ${lat}, server CPU ${Math.round(row.serverCpu)}%, client CPU ${Math.round(row.clientCpu)}%`;
 }
 
+/**
+ * Rewrites the results block of docs/performance.md: `bench:` for runs of (i)–(v), and blocks of
+ * their own for a run of (vi) or (vii) alone, which are run separately (they take minutes).
+ */
 function updateDocs(record, report, targets) {
   const file = join(root, 'docs', 'performance.md');
   if (!existsSync(file)) throw new Error('docs/performance.md is missing');
   const text = readFileSync(file, 'utf8');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
+  const o = record.options;
+  const only = o.scenarios.length === 1 ? o.scenarios[0] : '';
+  const name = only === 'connections' || only === 'chat' ? `bench-${only}` : 'bench';
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error('docs/performance.md has no bench:begin/bench:end markers');
+  if (a < 0 || b < a)
+    throw new Error(`docs/performance.md has no ${name}:begin/${name}:end markers`);
   const m = record.machine;
-  const o = record.options;
+  const command = `\`npm run bench -- ${process.argv.slice(2).join(' ')}\``;
+  const how =
+    name === 'bench'
+      ? `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
+        `window ${o.window}, ${o.size}-character payloads`
+      : `${command}`;
+  const load = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ');
   const body = [
     `Run ${record.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} CPUs (${m.model}), Node ${m.node}, Linux ${m.kernel}; ` +
-      `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
-      `window ${o.window}, ${o.size}-character payloads; took ${Math.round(record.elapsedSeconds)} s.`,
+      `${how}; took ${Math.round(record.elapsedSeconds)} s; load average at the end ${load}.`,
     '',
     report,
     targets,
