@@ -234,7 +234,13 @@ async function main() {
   }
   // Each connection costs one descriptor here and one in the server; keep well inside the limit.
   const limit = openFileLimit();
-  const need = Math.max(o.idle, o.subs, o.members) + 200;
+  const has = (...ids) => ids.some((id) => o.scenarios.includes(id));
+  const need =
+    Math.max(
+      has('idle') ? o.idle : 0,
+      has('latency', 'fanout', 'channels') ? o.subs : 0,
+      has('presence') ? o.members : 0,
+    ) + 200;
   if (need > limit) {
     const fit = Math.max(1, limit - 200);
     log(
