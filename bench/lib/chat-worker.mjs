@@ -5,7 +5,7 @@
 //
 // Messages from the parent:
 //   { type: 'connect', options, conversations: [{ id, members: [clientId…] }], ratePerSecond }
-//     → { type: 'connected', connectMs: number[], failed: string[] }
+//     → { type: 'connected', connectMs: number[], failed: string[], rssBytes }
 //   { type: 'traffic', seconds, intervalMs, typingLeadMs }
 //     → { type: 'traffic-done', message, typing, expected, received, errors, lastError }
 //   { type: 'close' }
@@ -44,12 +44,22 @@ function onMessage(member, msg) {
 async function connectOne(options, clientId, conversation) {
   const started = performance.now();
   const client = new Ably.Realtime({ ...options, clientId });
-  await new Promise((resolve, reject) => {
-    client.connection.once('connected', () => resolve(undefined));
-    client.connection.once('failed', (change) =>
-      reject(new Error(change.reason?.message ?? 'connection failed')),
-    );
-  });
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('not connected after 30 s')), 30_000);
+      client.connection.once('connected', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      client.connection.once('failed', (change) => {
+        clearTimeout(timer);
+        reject(new Error(change.reason?.message ?? 'connection failed'));
+      });
+    });
+  } catch (err) {
+    client.close();
+    throw err;
+  }
   const connectMs = performance.now() - started;
   const channel = client.channels.get(`conversation:${conversation}`);
   const member = { client, channel, clientId, conversation };
@@ -84,7 +94,9 @@ async function connect({ options, conversations, ratePerSecond }) {
     list.push(m);
     byConversation.set(m.conversation, list);
   }
+  globalThis.gc?.();
   return {
+    rssBytes: process.memoryUsage().rss,
     connectMs: results.filter((r) => r.member).map((r) => r.connectMs),
     failed: results.filter((r) => r.failed).map((r) => r.failed),
   };

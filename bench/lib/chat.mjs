@@ -94,6 +94,8 @@ export async function runChat(server, sc, o, progress) {
     return {
       clients: sc.clients,
       conversations: conversations.length,
+      // The official client's own footprint, which is why (vi) uses the raw client instead.
+      loadRssPerClient: connected.reduce((n, m) => n + m.rssBytes, 0) / sc.clients / 1024,
       connectP50: connect.p50,
       connectP95: connect.p95,
       connectP99: connect.p99,

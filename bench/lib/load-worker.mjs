@@ -5,7 +5,8 @@
 //
 // Messages from the parent:
 //   { type: 'open', conn: { protocol, format, port, key, dataSize }, count, channel, concurrency }
-//     → { type: 'progress', done } every 1,000, then { type: 'opened', seconds } or { type: 'failed', error }
+//     → { type: 'progress', done } every 1,000, then { type: 'opened', seconds, rssBytes } or
+//       { type: 'failed', error }
 //   { type: 'expect', count }   the next `count` deliveries per connection are measured
 //     → { type: 'delivered', micros: number[] } (one latency per delivery) once all arrived
 //   { type: 'close' }           closes every connection and exits
@@ -53,7 +54,10 @@ async function open({ conn, count, channel, concurrency }) {
 process.on('message', (msg) => {
   if (msg?.type === 'open') {
     open(msg).then(
-      (seconds) => process.send?.({ type: 'opened', seconds }),
+      (seconds) => {
+        globalThis.gc?.();
+        process.send?.({ type: 'opened', seconds, rssBytes: process.memoryUsage().rss });
+      },
       (err) => process.send?.({ type: 'failed', error: err?.message ?? String(err) }),
     );
   } else if (msg?.type === 'expect') {

@@ -76,6 +76,7 @@ export function renderReport(scenarios, o, results) {
         'slowest',
         'delivery p50 ms',
         'p99 ms',
+        'load side RSS/conn KiB',
       ];
       body = rows.map((r) =>
         r.failed
@@ -93,6 +94,7 @@ export function renderReport(scenarios, o, results) {
               fixed(r.toAllMax, 0),
               fixed(r.p50, 1),
               fixed(r.p99, 1),
+              fixed(r.loadRssPerConn, 1),
             ],
       );
     } else if (sc.kind === 'chat') {
@@ -111,6 +113,7 @@ export function renderReport(scenarios, o, results) {
         'p99',
         'received / expected',
         'server CPU',
+        'load side RSS/client KiB',
       ];
       body = rows.map((r) =>
         r.failed
@@ -128,6 +131,7 @@ export function renderReport(scenarios, o, results) {
               fixed(r.typingP99, 1),
               `${int(r.received)} / ${int(r.expected)}`,
               pct(r.serverCpu),
+              int(r.loadRssPerClient),
             ],
       );
     } else if (sc.kind === 'idle') {

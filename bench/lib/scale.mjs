@@ -116,6 +116,7 @@ export async function runConnections(server, sc, o, progress) {
           ? (mem1.heapUsed + mem1.external - mem0.heapUsed - mem0.external) / sc.conns / 1024
           : NaN,
       rssAfter: rss1 / 1048576,
+      loadRssPerConn: opened.reduce((n, m) => n + m.rssBytes, 0) / sc.conns / 1024,
       messages: sc.messages,
       toAllMedian: percentile(toAllSorted, 50),
       toAllMax: toAllSorted.at(-1),

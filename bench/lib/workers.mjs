@@ -12,6 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 export function startWorker(script) {
   const child = fork(join(here, script), [], {
+    // Workers report their own memory after a GC: what the load side pays per connection.
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiters = [];
