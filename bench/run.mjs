@@ -403,7 +403,17 @@ function updateDocs(record, report, targets) {
   if (a < 0 || b < a)
     throw new Error(`docs/performance.md has no ${name}:begin/${name}:end markers`);
   const m = record.machine;
-  const command = `\`npm run bench -- ${process.argv.slice(2).join(' ')}\``;
+  // The command that reproduces the figures: without the options that only say where they go.
+  const args = process.argv
+    .slice(2)
+    .filter(
+      (arg, i, all) =>
+        arg !== '--update-docs' &&
+        arg !== '--json' &&
+        !arg.startsWith('--results') &&
+        all[i - 1] !== '--results',
+    );
+  const command = `\`npm run bench -- ${args.join(' ')}\``;
   const how =
     name === 'bench'
       ? `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
