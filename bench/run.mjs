@@ -4,13 +4,17 @@
 // under test is its own child process, started and stopped one at a time.
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { cpus, availableParallelism, release } from 'node:os';
+import { cpus, availableParallelism, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { SERVERS, startServer } from './lib/servers.mjs';
 import { defineScenarios, runFanout, runIdle, runPresence } from './lib/scenarios.mjs';
 import { renderReport, targetSummary } from './lib/report.mjs';
+import { ensureSoketi } from './lib/soketi-peer.mjs';
+import { runConnections } from './lib/scale.mjs';
+import { runChat } from './lib/chat.mjs';
+import { raiseOpenFileLimit } from './lib/fd-limit.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -19,17 +23,25 @@ const HELP = `Switchboard benchmark — fan-out throughput, latency and memory a
 
 Usage: npm run bench -- [options]        (or: node bench/run.mjs [options] after npm run build)
 
-Scenarios (all by default; name or roman numeral):
+Scenarios ((i)–(v) by default; name or roman numeral):
   latency  (i)    1,000 subscribers on one channel, 100 msg/s: publish→deliver p50/p95/p99
   fanout   (ii)   1,000 subscribers on one channel, publishing flat out: deliveries/s
   channels (iii)  100 channels × 10 subscribers, flat out: deliveries/s
   idle     (iv)   5,000 idle attached connections: server RSS per connection
   presence (v)    500 members entering and leaving one channel (Switchboard only)
+  connections (vi) 20,000 attached connections on one channel, opened by several load processes
+                  with the raw client: connect rate, RSS per connection, time for one message to
+                  reach all of them (default servers: ws, soketi, sb-json)
+  chat     (vii)  1,000 official ably clients in conversation:{id} channels of 4: time to
+                  CONNECTED, message delivery and typing:start latency against the chat
+                  product's targets (Switchboard only)
 
 Servers (all by default), each its own process:
   ws          (a) raw ws broadcast, one socket.send per subscriber
   ws-cork     (b) the same, every socket corked once per event-loop turn (the Node ceiling)
   socketio    (c) socket.io 4 with rooms
+  soketi      (d) Soketi 1.6 (uWebSockets.js), Pusher protocol: private channels, client events;
+                  installed into bench/peers/soketi on first use; (i)–(iv)
   sb-json         Switchboard, JSON wire format
   sb-msgpack      Switchboard, msgpack wire format
   sb-json-persisted, sb-msgpack-persisted
@@ -49,6 +61,15 @@ Options:
   --rate <n>            Messages per second in (i) (default 100)
   --idle <n>            Connections in (iv) (default 5000)
   --members <n>         Presence members in (v) (default 500, quick 200)
+  --conns <n>           Connections in (vi) (default 20000, quick 2000); the open-file limit is
+                        raised for the run when the hard limit allows
+  --messages <n>        Messages fanned out to all connections in (vi) (default 5)
+  --clients <n>         Official clients in (vii) (default 1000, quick 100)
+  --per-conversation <n> Members per conversation in (vii) (default 4)
+  --chat-rate <n>       Clients connecting per second in (vii) (default 250)
+  --chat-workers <n>    Load processes running the clients in (vii) (default 2)
+  --chat-seconds <s>    Seconds of chatting in (vii) (default 20, quick 5)
+  --chat-interval <ms>  Each conversation sends a message this often in (vii) (default 2000)
   --window <n>          Flat out: messages in flight per channel; in (v), presence operations
                         in flight (default 50)
   --rounds <n>          Run every server this many times per scenario, in turns, and keep
@@ -65,13 +86,32 @@ Options:
 Every figure is also given as a ratio to raw ws (a) measured in the same run: on a shared
 machine only ratios mean much. Results are saved under bench/results/.`;
 
-const ALIASES = { i: 'latency', ii: 'fanout', iii: 'channels', iv: 'idle', v: 'presence' };
+const ALIASES = {
+  i: 'latency',
+  ii: 'fanout',
+  iii: 'channels',
+  iv: 'idle',
+  v: 'presence',
+  vi: 'connections',
+  vii: 'chat',
+};
+const DEFAULT_SCENARIOS = ['latency', 'fanout', 'channels', 'idle', 'presence'];
+const ALL_SCENARIOS = [...DEFAULT_SCENARIOS, 'connections', 'chat'];
 
 function parseOptions() {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean' },
       scenarios: { type: 'string' },
+      scenario: { type: 'string' },
+      conns: { type: 'string' },
+      messages: { type: 'string' },
+      clients: { type: 'string' },
+      'per-conversation': { type: 'string' },
+      'chat-rate': { type: 'string' },
+      'chat-workers': { type: 'string' },
+      'chat-seconds': { type: 'string' },
+      'chat-interval': { type: 'string' },
       servers: { type: 'string' },
       client: { type: 'string' },
       subs: { type: 'string' },
@@ -98,8 +138,8 @@ function parseOptions() {
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}`);
     return n;
   };
-  const list = (value, all, aliases = {}) => {
-    if (!value) return all;
+  const list = (value, all, aliases = {}, fallback = all) => {
+    if (!value) return fallback;
     const items = value
       .split(',')
       .map((s) => aliases[s.trim()] ?? s.trim())
@@ -113,18 +153,23 @@ function parseOptions() {
   return {
     help: values.help ?? false,
     quick,
-    scenarios: list(
-      values.scenarios,
-      ['latency', 'fanout', 'channels', 'idle', 'presence'],
-      ALIASES,
-    ),
+    scenarios: list(values.scenarios ?? values.scenario, ALL_SCENARIOS, ALIASES, DEFAULT_SCENARIOS),
     servers: list(values.servers, Object.keys(SERVERS)),
+    serversGiven: values.servers !== undefined,
     client,
     subs: Math.round(num('subs', 1000, 1)),
     channels: Math.round(num('channels', 100, 1)),
     rate: num('rate', 100, 0.1),
     idle: Math.round(num('idle', 5000, 1)),
     members: Math.round(num('members', quick ? 200 : 500, 1)),
+    conns: Math.round(num('conns', quick ? 2000 : 20000, 1)),
+    messages: Math.round(num('messages', 5, 1)),
+    clients: Math.round(num('clients', quick ? 100 : 1000, 2)),
+    perConversation: Math.round(num('per-conversation', 4, 2)),
+    chatRate: num('chat-rate', 250, 1),
+    chatWorkers: Math.round(num('chat-workers', 2, 1)),
+    chatSeconds: num('chat-seconds', quick ? 5 : 20, 1),
+    chatInterval: num('chat-interval', 2000, 50),
     window: Math.round(num('window', 50, 1)),
     rounds: Math.round(num('rounds', quick ? 1 : 2, 1)),
     size: Math.round(num('size', 64, 24)),
@@ -174,9 +219,28 @@ async function main() {
     : (s) => process.stdout.write(`${s}\n`);
   const log = (s) => process.stderr.write(`${s}\n`);
 
+  // (vi) needs one descriptor per connection in the server: raise the limit for this process and
+  // the servers it starts (it re-runs this script under a raised limit when it can).
+  if (o.scenarios.includes('connections')) {
+    const raised = raiseOpenFileLimit(o.conns + 500, log);
+    if (raised !== undefined) process.exit(raised);
+    const fit = openFileLimit() - 100;
+    if (o.conns > fit) {
+      log(
+        `bench: the open-file limit (${openFileLimit()}) cannot be raised further here; (vi) runs ${fit} connections instead of ${o.conns}`,
+      );
+      o.conns = fit;
+    }
+  }
   // Each connection costs one descriptor here and one in the server; keep well inside the limit.
   const limit = openFileLimit();
-  const need = Math.max(o.idle, o.subs, o.members) + 200;
+  const has = (...ids) => ids.some((id) => o.scenarios.includes(id));
+  const need =
+    Math.max(
+      has('idle') ? o.idle : 0,
+      has('latency', 'fanout', 'channels') ? o.subs : 0,
+      has('presence') ? o.members : 0,
+    ) + 200;
   if (need > limit) {
     const fit = Math.max(1, limit - 200);
     log(
@@ -194,12 +258,26 @@ async function main() {
   );
   const started = performance.now();
   // A hard stop, so a wedged run cannot hang a terminal or CI job.
-  const budgetMs = (o.quick ? 4 : 15) * 60_000 + o.rounds * 30 * (o.duration + o.warmup + 5) * 1000;
+  const budgetMs =
+    (o.quick ? 4 : 15) * 60_000 +
+    o.rounds * 30 * (o.duration + o.warmup + 5) * 1000 +
+    (o.scenarios.includes('connections') ? 3 * (60_000 + o.conns * 10) : 0) +
+    (o.scenarios.includes('chat') ? 2 * (120_000 + o.clients * 100 + o.chatSeconds * 1000) : 0);
   const guard = setTimeout(() => {
     log('bench: run exceeded its time budget, stopping');
     process.exit(1);
   }, budgetMs);
   guard.unref();
+
+  // Peers installed on first use; a peer that cannot be installed fails its rows, saying why.
+  const peerProblems = new Map();
+  const used = new Set(
+    o.scenarios.flatMap((id) =>
+      !o.serversGiven && scenarios[id].defaultServers ? scenarios[id].defaultServers : o.servers,
+    ),
+  );
+  if ([...used].some((s) => SERVERS[s].peer === 'soketi'))
+    peerProblems.set('soketi', ensureSoketi(log));
 
   const results = [];
   for (const id of o.scenarios) {
@@ -207,21 +285,31 @@ async function main() {
     log(`\n${sc.title}`);
     // Servers take turns within each round, so that a burst of outside load on this shared
     // machine hits one run of each rather than every run of one; each row keeps its best round.
-    for (let round = 1; round <= o.rounds; round++) {
-      for (const serverId of o.servers) {
+    const servers = !o.serversGiven && sc.defaultServers ? sc.defaultServers : o.servers;
+    // (vi) and (vii) are long and their figures steady: one round.
+    const rounds = sc.kind === 'connections' || sc.kind === 'chat' ? 1 : o.rounds;
+    for (let round = 1; round <= rounds; round++) {
+      for (const serverId of servers) {
         if (sc.switchboardOnly && !SERVERS[serverId].switchboard) continue;
         if (SERVERS[serverId].scenarios && !SERVERS[serverId].scenarios.includes(id)) continue;
         const label = SERVERS[serverId].label;
-        const progress = (s) =>
-          log(`  ${o.rounds > 1 ? `[${round}/${o.rounds}] ` : ''}${label}: ${s}`);
+        const progress = (s) => log(`  ${rounds > 1 ? `[${round}/${rounds}] ` : ''}${label}: ${s}`);
         let server;
         const row = { scenario: id, server: serverId, label, round };
         try {
+          const problem = peerProblems.get(SERVERS[serverId].peer);
+          if (problem) throw new Error(problem);
           server = await startServer(
             serverId,
             o.profile ? { profileDir: join(here, 'results', 'profiles', id) } : {},
           );
-          const run = sc.kind === 'fanout' ? runFanout : sc.kind === 'idle' ? runIdle : runPresence;
+          const run = {
+            fanout: runFanout,
+            idle: runIdle,
+            presence: runPresence,
+            connections: runConnections,
+            chat: runChat,
+          }[sc.kind];
           Object.assign(row, await run(server, sc, o, progress));
           if (row.errors) progress(`${row.errors} protocol errors (last: ${row.lastError})`);
         } catch (err) {
@@ -276,6 +364,7 @@ function bestRows(scenarios, results) {
       if (r.failed) return -Infinity;
       if (sc.kind === 'idle') return -r.rssPerConn;
       if (sc.kind === 'presence') return r.ops;
+      if (sc.kind === 'connections' || sc.kind === 'chat') return 0;
       return sc.rate > 0 ? -r.p99 : r.delivered;
     };
     if (!prev || score(row) > score(prev)) best.set(key, row);
@@ -284,6 +373,10 @@ function bestRows(scenarios, results) {
 }
 
 function summaryLine(sc, row) {
+  if (sc.kind === 'connections')
+    return `${Math.round(row.setup)} conn/s, ${row.rssPerConn.toFixed(1)} KiB RSS per connection, one message to all in ${row.toAllMedian.toFixed(0)} ms (median of ${row.messages})`;
+  if (sc.kind === 'chat')
+    return `CONNECTED p95 ${row.connectP95.toFixed(0)} ms, message p95 ${row.messageP95.toFixed(0)} ms, typing p95 ${row.typingP95.toFixed(0)} ms, ${row.received}/${row.expected} received`;
   if (sc.kind === 'idle')
     return `${row.rssPerConn.toFixed(1)} KiB RSS per connection, ${Math.round(row.setup)} conn/s`;
   const lat = `p50 ${row.p50.toFixed(2)} / p99 ${row.p99.toFixed(2)} ms`;
@@ -292,21 +385,46 @@ function summaryLine(sc, row) {
   return `${Math.round(row.delivered)} deliveries/s, ${lat}, server CPU ${Math.round(row.serverCpu)}%, client CPU ${Math.round(row.clientCpu)}%`;
 }
 
+/**
+ * Rewrites the results block of docs/performance.md: `bench:` for runs of (i)–(v), and blocks of
+ * their own for a run of (vi) or (vii) alone, which are run separately (they take minutes).
+ */
 function updateDocs(record, report, targets) {
   const file = join(root, 'docs', 'performance.md');
   if (!existsSync(file)) throw new Error('docs/performance.md is missing');
   const text = readFileSync(file, 'utf8');
-  const begin = '<!-- bench:begin -->';
-  const end = '<!-- bench:end -->';
+  const o = record.options;
+  const only = o.scenarios.length === 1 ? o.scenarios[0] : '';
+  const name = only === 'connections' || only === 'chat' ? `bench-${only}` : 'bench';
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(begin);
   const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error('docs/performance.md has no bench:begin/bench:end markers');
+  if (a < 0 || b < a)
+    throw new Error(`docs/performance.md has no ${name}:begin/${name}:end markers`);
   const m = record.machine;
-  const o = record.options;
+  // The command that reproduces the figures: without the options that only say where they go.
+  const args = process.argv
+    .slice(2)
+    .filter(
+      (arg, i, all) =>
+        arg !== '--update-docs' &&
+        arg !== '--json' &&
+        !arg.startsWith('--results') &&
+        all[i - 1] !== '--results',
+    );
+  const command = `\`npm run bench -- ${args.join(' ')}\``;
+  const how =
+    name === 'bench'
+      ? `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
+        `window ${o.window}, ${o.size}-character payloads`
+      : `${command}`;
+  const load = loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ');
   const body = [
     `Run ${record.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} CPUs (${m.model}), Node ${m.node}, Linux ${m.kernel}; ` +
-      `${o.quick ? '`--quick`' : 'full'} run, ${o.client} client, ${o.duration} s measured per row after ${o.warmup} s warm-up, ` +
-      `window ${o.window}, ${o.size}-character payloads; took ${Math.round(record.elapsedSeconds)} s.`,
+      `${how}; took ${Math.round(record.elapsedSeconds)} s; load average at the end ${load}.`,
     '',
     report,
     targets,

@@ -8,6 +8,16 @@ interface BenchRow {
   scenario: string;
   server: string;
   failed?: string;
+  conns: number;
+  rssPerConn: number;
+  toAllMedian: number;
+  clients: number;
+  connectP95: number;
+  messageP95: number;
+  typingP95: number;
+  expected: number;
+  received: number;
+  errors: number;
   delivered: number;
   published: number;
   p50: number;
@@ -25,7 +35,7 @@ function bench(args: string[]): Promise<{ results: BenchRow[] }> {
     execFile(
       process.execPath,
       ['bench/run.mjs', ...args],
-      { cwd: root, timeout: 25_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: root, timeout: 55_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${err.message}\n${stderr}`));
         else resolve(JSON.parse(stdout) as { results: BenchRow[] });
@@ -34,7 +44,8 @@ function bench(args: string[]): Promise<{ results: BenchRow[] }> {
   });
 }
 
-describe('bench tool', () => {
+// Each run takes a few seconds; the limits are generous for a machine shared with other builds.
+describe('bench tool', { timeout: 60_000 }, () => {
   it('runs a tiny fan-out against Switchboard for about a second and reports figures', async () => {
     const { results } = await bench([
       '--scenarios=fanout',
@@ -55,6 +66,48 @@ describe('bench tool', () => {
       expect(row[figure], figure).toBeGreaterThan(0);
     }
     expect(row.serverCpu + row.clientCpu).toBeGreaterThan(0);
+  });
+
+  it('runs (vi) with connections opened by a load process, and fans one message out to all', async () => {
+    const { results } = await bench([
+      '--scenario=connections',
+      '--servers=sb-json',
+      '--conns=50',
+      '--messages=2',
+      '--json',
+      '--results=none',
+    ]);
+    expect(results).toHaveLength(1);
+    const row = results[0]!;
+    expect(row.failed).toBeUndefined();
+    expect(row.conns).toBe(50);
+    // Every one of the 50 connections reported its delivery of each message.
+    expect(row.samples).toBe(100);
+    expect(row.setup).toBeGreaterThan(0);
+    expect(row.toAllMedian).toBeGreaterThan(0);
+    expect(row.errors).toBe(0);
+  });
+
+  it('runs (vii) with official ably clients in conversations and checks every message arrived', async () => {
+    const { results } = await bench([
+      '--scenario=chat',
+      '--servers=sb-json',
+      '--clients=8',
+      '--chat-seconds=1',
+      '--chat-interval=200',
+      '--json',
+      '--results=none',
+    ]);
+    expect(results).toHaveLength(1);
+    const row = results[0]!;
+    expect(row.failed).toBeUndefined();
+    expect(row.clients).toBe(8);
+    expect(row.expected).toBeGreaterThan(0);
+    expect(row.received).toBe(row.expected);
+    for (const figure of ['connectP95', 'messageP95', 'typingP95'] as const) {
+      expect(row[figure], figure).toBeGreaterThan(0);
+    }
+    expect(row.errors).toBe(0);
   });
 
   it('runs (iii) against a persisted Switchboard, whose SQLite database grows', async () => {

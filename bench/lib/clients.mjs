@@ -5,6 +5,7 @@
 // (Ably JSON, Ably msgpack, socket.io text), and reads the timestamp after it for latency. Frames
 // without the marker are protocol control frames and are decoded normally.
 import { performance } from 'node:perf_hooks';
+import { createHmac } from 'node:crypto';
 import { Packr, Unpackr } from 'msgpackr';
 import { RawWs } from './raw-ws.mjs';
 
@@ -12,8 +13,11 @@ export const MARK = Buffer.from('~bm~');
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
-/** Monotonic clock in whole microseconds, shared by publisher and subscribers (one process). */
-export const nowMicros = () => Math.round(performance.now() * 1000);
+/**
+ * Wall-clock time in whole microseconds (performance.timeOrigin + now: monotonic in a process,
+ * and on one machine comparable across the load tool's worker processes to well under 1 ms).
+ */
+export const nowMicros = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 /** Builds payload strings of `size` characters carrying the publish time. */
 export function payloadMaker(size) {
@@ -85,7 +89,10 @@ function countString(data, meter, sample) {
 
 /**
  * A raw protocol connection. `protocol` is 'ably' (Switchboard and the ws baselines, which speak
- * the same JSON subset) or 'sio' (socket.io's engine.io v4 framing over a WebSocket).
+ * the same JSON subset), 'sio' (socket.io's engine.io v4 framing over a WebSocket) or 'pusher'
+ * (Pusher protocol 7, for Soketi: channels are private ones, `private-<name>`, subscribed with
+ * an auth signature the client computes itself from the app secret, and a publish is a
+ * `client-m` event, which needs the publisher subscribed to the channel too).
  */
 export class RawConn {
   /**
@@ -106,7 +113,13 @@ export class RawConn {
     if (options.key) params.set('key', options.key);
     if (options.clientId) params.set('clientId', options.clientId);
     const path =
-      options.protocol === 'sio' ? '/socket.io/?EIO=4&transport=websocket' : `/?${params}`;
+      options.protocol === 'sio'
+        ? '/socket.io/?EIO=4&transport=websocket'
+        : options.protocol === 'pusher'
+          ? `/app/${options.key?.split(':')[0]}?protocol=7&client=js&version=8.4.0&flash=false`
+          : `/?${params}`;
+    /** Pusher: the socket id from pusher:connection_established, which auth signatures name. */
+    this.socketId = '';
     this.ws = new RawWs(options.port, path, {
       onMessage: (_ws, buf, start, end, binary) => this.message(buf, start, end, binary),
       onClose: (_ws, err) => {
@@ -146,13 +159,30 @@ export class RawConn {
         resolve();
       });
       if (this.o.protocol === 'sio') this.ws.send(`42${JSON.stringify(['join', channel])}`);
+      else if (this.o.protocol === 'pusher') this.pusherSubscribe(channel);
       else this.sendPm({ action: 10, channel });
     });
+  }
+
+  pusherSubscribe(channel) {
+    const [key, secret] = (this.o.key ?? '').split(':');
+    const name = `private-${channel}`;
+    const signature = createHmac('sha256', secret ?? '')
+      .update(`${this.socketId}:${name}`)
+      .digest('hex');
+    this.ws.send(
+      JSON.stringify({
+        event: 'pusher:subscribe',
+        data: { channel: name, auth: `${key}:${signature}` },
+      }),
+    );
   }
 
   publish(channel, data) {
     if (this.o.protocol === 'sio')
       this.ws.send(`42${JSON.stringify(['pub', channel, { name: 'm', data }])}`);
+    else if (this.o.protocol === 'pusher')
+      this.ws.send(JSON.stringify({ event: 'client-m', channel: `private-${channel}`, data }));
     else
       this.sendPm({
         action: 15,
@@ -198,6 +228,7 @@ export class RawConn {
       return;
     }
     if (this.o.protocol === 'sio') this.sioControl(buf.toString('utf8', start, end));
+    else if (this.o.protocol === 'pusher') this.pusherControl(buf.toString('utf8', start, end));
     else {
       let pm;
       try {
@@ -236,6 +267,38 @@ export class RawConn {
         this.o.meter.error(
           `${pm.action === 9 ? 'ERROR' : `action ${pm.action}`}: ${pm.error?.message ?? ''}`,
         );
+        break;
+      default:
+        break;
+    }
+  }
+
+  pusherControl(text) {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.o.meter.error('undecodable frame');
+      return;
+    }
+    switch (msg.event) {
+      case 'pusher:connection_established':
+        this.socketId = JSON.parse(msg.data).socket_id;
+        this.connected = true;
+        this.onConnected?.();
+        break;
+      case 'pusher_internal:subscription_succeeded': {
+        const channel = String(msg.channel).replace(/^private-/, '');
+        this.attaching.get(channel)?.();
+        this.attaching.delete(channel);
+        break;
+      }
+      case 'pusher:ping':
+        this.ws.send(JSON.stringify({ event: 'pusher:pong', data: {} }));
+        break;
+      case 'pusher:error':
+      case 'pusher:subscription_error':
+        this.o.meter.error(`${msg.event}: ${JSON.stringify(msg.data)}`);
         break;
       default:
         break;

@@ -1,5 +1,6 @@
 // Tables (Markdown, aligned so they also read well in a terminal) and the target check.
 import { SERVERS } from './servers.mjs';
+import { CHAT_TARGETS } from './chat.mjs';
 
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const fixed = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
@@ -59,6 +60,78 @@ export function renderReport(scenarios, o, results) {
               pct(r.serverCpu),
               fixed(r.serverUsPer),
               pct(r.clientCpu),
+            ],
+      );
+    } else if (sc.kind === 'connections') {
+      header = [
+        'server',
+        'connections',
+        'conn/s',
+        'server CPU (setup)',
+        'RSS/conn KiB',
+        '× ws',
+        'heap+ext/conn KiB',
+        'RSS after MiB',
+        'one message to all, ms (median)',
+        'slowest',
+        'delivery p50 ms',
+        'p99 ms',
+        'load side RSS/conn KiB',
+      ];
+      body = rows.map((r) =>
+        r.failed
+          ? failedRow(r, header.length)
+          : [
+              r.label,
+              int(r.conns),
+              int(r.setup),
+              pct(r.setupCpu),
+              fixed(r.rssPerConn, 1),
+              ratio(base ? r.rssPerConn / base.rssPerConn : NaN),
+              fixed(r.heapPerConn, 1),
+              fixed(r.rssAfter, 0),
+              fixed(r.toAllMedian, 0),
+              fixed(r.toAllMax, 0),
+              fixed(r.p50, 1),
+              fixed(r.p99, 1),
+              fixed(r.loadRssPerConn, 1),
+            ],
+      );
+    } else if (sc.kind === 'chat') {
+      const verdict = (value, limit) =>
+        `${fixed(value, 0)} ${Number.isFinite(value) && value < limit ? 'met' : 'MISSED'}`;
+      header = [
+        'server',
+        'clients',
+        'CONNECTED p50 ms',
+        `p95 (< ${CHAT_TARGETS.connect})`,
+        'message p50 ms',
+        `p95 (< ${CHAT_TARGETS.message})`,
+        'p99',
+        'typing p50 ms',
+        `p95 (< ${CHAT_TARGETS.typing})`,
+        'p99',
+        'received / expected',
+        'server CPU',
+        'load side RSS/client KiB',
+      ];
+      body = rows.map((r) =>
+        r.failed
+          ? failedRow(r, header.length)
+          : [
+              r.label,
+              int(r.clients),
+              fixed(r.connectP50, 0),
+              verdict(r.connectP95, CHAT_TARGETS.connect),
+              fixed(r.messageP50, 1),
+              verdict(r.messageP95, CHAT_TARGETS.message),
+              fixed(r.messageP99, 1),
+              fixed(r.typingP50, 1),
+              verdict(r.typingP95, CHAT_TARGETS.typing),
+              fixed(r.typingP99, 1),
+              `${int(r.received)} / ${int(r.expected)}`,
+              pct(r.serverCpu),
+              int(r.loadRssPerClient),
             ],
       );
     } else if (sc.kind === 'idle') {
@@ -196,7 +269,10 @@ export function targetSummary(results) {
   add('(iii) delivered ≥ 0.8× ws corked (b)', 'channels', 'sb', 'ws-cork', 'delivered', 0.8, true);
   add('(iii) delivered ≥ 4× socket.io', 'channels', 'sb', 'socketio', 'delivered', 4, true);
   add('(i) p99 ≤ 1.2× ws corked (b)', 'latency', 'sb', 'ws-cork', 'p99', 1.2, false);
-  add('(iv) RSS/conn ≤ 1.5× raw ws (a)', 'idle', 'sb', 'ws', 'rssPerConn', 1.5, false);
+  add('(ii) delivered ≥ 1.0× Soketi (d)', 'fanout', 'sb', 'soketi', 'delivered', 1, true);
+  add('(iii) delivered ≥ 1.0× Soketi (d)', 'channels', 'sb', 'soketi', 'delivered', 1, true);
+  add('(i) p99 ≤ 1.0× Soketi (d)', 'latency', 'sb', 'soketi', 'p99', 1, false);
+  add('(iv) RSS/conn ≤ 1.0× raw ws (a)', 'idle', 'sb', 'ws', 'rssPerConn', 1, false);
   const persisted = (sb) => `${sb}-persisted`;
   add('(iii) persisted ≥ 0.7× unpersisted', 'channels', persisted, 'sb', 'delivered', 0.7, true);
   if (checks.length === 0) return '';

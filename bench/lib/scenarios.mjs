@@ -50,6 +50,28 @@ export function defineScenarios(o) {
       members: o.members,
       switchboardOnly: true,
     },
+    connections: {
+      id: 'connections',
+      title: `(vi) ${o.conns} concurrent attached connections on one node: connect rate, memory, fan-out to all`,
+      kind: 'connections',
+      conns: o.conns,
+      messages: o.messages,
+      defaultServers: ['ws', 'soketi', 'sb-json'],
+    },
+    chat: {
+      id: 'chat',
+      title: `(vii) chat: ${o.clients} official ably clients in conversations of ${o.perConversation}, connecting at ${o.chatRate}/s`,
+      kind: 'chat',
+      clients: o.clients,
+      perConversation: o.perConversation,
+      rate: o.chatRate,
+      workers: o.chatWorkers,
+      seconds: o.chatSeconds,
+      intervalMs: o.chatInterval,
+      typingLeadMs: 300,
+      switchboardOnly: true,
+      defaultServers: ['sb-json', 'sb-msgpack'],
+    },
   };
 }
 
@@ -210,6 +232,10 @@ export async function runFanout(server, sc, o, progress) {
       dataSize: o.size,
     });
     await publisher.ready(SETUP_TIMEOUT_MS);
+    // A Pusher client event may only be sent on a channel its sender is subscribed to.
+    if (server.spec.protocol === 'pusher')
+      for (let c = 0; c < sc.channels; c++)
+        await publisher.attach(channelName(c), SETUP_TIMEOUT_MS);
     await sleep(200);
     const store0 = server.storeBytes();
     running = true;

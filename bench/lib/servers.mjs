@@ -35,6 +35,16 @@ export const SERVERS = {
     protocol: 'sio',
     format: 'json',
   },
+  // Installed on first use (lib/soketi-peer.mjs); presence (v) is Switchboard only anyway.
+  soketi: {
+    label: 'Soketi (d)',
+    script: 'soketi.mjs',
+    args: [],
+    protocol: 'pusher',
+    format: 'json',
+    peer: 'soketi',
+    scenarios: ['latency', 'fanout', 'channels', 'idle', 'connections'],
+  },
   'sb-json': {
     label: 'Switchboard json',
     script: 'switchboard.mjs',
