@@ -1,3 +1,4 @@
+import { HEARTBEAT_CONFIG_MIGRATION } from './heartbeat-config-table.js';
 import { HISTORY_MIGRATION } from './history.js';
 import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
 
@@ -134,4 +135,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, id) WHERE status = 'pending';
    CREATE INDEX webhook_outbox_by_update ON webhook_outbox (updated_at);`,
+  // SSE heartbeat interval and timeout per channel type, seeded with the B2B defaults.
+  HEARTBEAT_CONFIG_MIGRATION,
 ];

@@ -39,6 +39,8 @@ import { createPushOutbox } from './push/push-outbox-worker.js';
 import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
 import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
+import { createHeartbeatSettings } from './sse/heartbeat-settings.js';
+import { openSseStream, type SseRequest, type SseSink, type SseStream } from './sse/sse-stream.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -76,6 +78,11 @@ export interface Engine {
   /** Accepts a new realtime transport; returns the handle the host feeds frames into. */
   openConnection(transport: Transport, query: URLSearchParams): ConnectionHandle;
   handleRest(req: RestRequest): Promise<RestResponse>;
+  /**
+   * Opens a Server-Sent Events stream (`GET /sse`) on a response whose headers are sent: errors
+   * (credentials, channels, capability) arrive as an `error` event before the sink is ended.
+   */
+  openSse(request: SseRequest, sink: SseSink): SseStream;
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
@@ -192,6 +199,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     webhooks,
     notificationCatalog: validateCatalog(options.notificationCatalog ?? {}),
     notificationLog: options.store,
+    heartbeatConfig: options.store,
+    heartbeats: createHeartbeatSettings(options.store, () => clock.now()),
     nonces,
     revocations,
     stats,
@@ -267,6 +276,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       };
     },
     handleRest: (req) => handleRest(ctx, req),
+    openSse: (request, sink) => openSseStream(ctx, ctx.heartbeats, request, sink),
     async createApp(spec, appId) {
       const record = appFromSpec(spec, ctx.clock.now(), appId);
       await apps.save(record);

@@ -10,6 +10,8 @@ export interface Limits {
   maxOutboundBufferBytes: number;
   /** Channels one connection may have attached. Over it: channel ERROR 90001. */
   maxChannelsPerConnection: number;
+  /** Channels one SSE stream may name (each event's id carries a serial per channel). */
+  maxSseChannels: number;
   /** Presence members per channel. Over it: NACK 91003. */
   maxPresenceMembers: number;
   /** Messages kept per channel for history, rewind and resume, at least. */
@@ -151,6 +153,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxInboundRate: 250,
   maxOutboundBufferBytes: 16 * 1024 * 1024,
   maxChannelsPerConnection: 1000,
+  maxSseChannels: 100,
   maxPresenceMembers: 20000,
   historyMinMessages: 100,
   historyMinAgeMs: 120_000,
@@ -218,6 +221,7 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     over: 'DISCONNECTED 80003; the client resumes and replays from history',
   },
   maxChannelsPerConnection: { unit: 'channels', over: 'channel ERROR 90001' },
+  maxSseChannels: { unit: 'channels per SSE stream', over: 'SSE error event 90001, stream closed' },
   maxPresenceMembers: { unit: 'members per channel', over: 'presence NACK 91003' },
   historyMinMessages: { unit: 'messages per channel', over: 'older messages may be dropped' },
   historyMinAgeMs: { unit: 'ms', over: 'older messages may be dropped' },
