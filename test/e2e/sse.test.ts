@@ -279,3 +279,34 @@ describe('heartbeat_config admin API', () => {
     expect(again.status).toBe(404);
   });
 });
+
+describe('SSE slow consumer', () => {
+  const { server, track } = useServer({
+    limits: { maxOutboundBufferBytes: 64 * 1024, maxInboundRate: 100_000 },
+  });
+
+  it('a stream that stops reading is cut off (80003) once its buffer passes maxOutboundBufferBytes, not buffered without bound', async () => {
+    const s = server();
+    const reader = await openSse(s.port, sseUrl({ channels: 'firehose', key: s.key }));
+    reader.pause();
+    const client = track(new Ably.Realtime(realtimeOptions(s, 'msgpack')));
+    const channel = client.channels.get('firehose');
+    const payload = 'x'.repeat(60_000);
+    const audit = s.switchboard.engine.audit;
+    const sseRow = async () => {
+      await audit.flush();
+      const rows = (await audit.connections({ appId: s.appId, limit: 10 })).items;
+      return rows.find((r) => r.transport === 'sse');
+    };
+    // A paused reader never sees the close; the server's connection row says what happened.
+    // Loopback socket buffers hold a few MB before the server's own buffer grows.
+    let row = await sseRow();
+    for (let sent = 0; sent < 1000 && row?.disconnectedAt === undefined; sent++) {
+      await channel.publish('big', payload);
+      if (sent % 20 === 19) row = await sseRow();
+    }
+    expect(row?.disconnectReason).toBe('SSE error 80003');
+    expect(row!.messagesOut).toBeLessThan(1000);
+    reader.close();
+  });
+});

@@ -23,6 +23,9 @@ import {
   type SseEvent,
 } from './sse-events.js';
 
+/** The code of the error a client too slow to read gets (outbound buffer overflow). */
+const STALLED_CODE = 80003;
+
 /** A `GET /sse` request as the host hands it over. */
 export interface SseRequest {
   query: URLSearchParams;
@@ -120,7 +123,9 @@ export function openSseStream(
   };
   const fail = (error: ErrorInfo | ErrorInfoShape): void => {
     write(errorEvent('toJSON' in error ? error.toJSON() : error));
-    finish(`SSE error ${error.code}`);
+    // A client that stopped reading would hold the socket open behind its unread bytes: drop it.
+    const stalled = sink.bufferedBytes() > ctx.limits.maxOutboundBufferBytes;
+    finish(`SSE error ${error.code}`, stalled || error.code === STALLED_CODE);
   };
 
   const onMessage = (pm: ProtocolMessage, index: number): void => {
