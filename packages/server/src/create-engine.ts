@@ -40,6 +40,7 @@ import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
 import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
 import { createHeartbeatSettings } from './sse/heartbeat-settings.js';
+import { createDeltaCache } from './delta/delta-frames.js';
 import { openSseStream, type SseRequest, type SseSink, type SseStream } from './sse/sse-stream.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
@@ -201,6 +202,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     notificationLog: options.store,
     heartbeatConfig: options.store,
     heartbeats: createHeartbeatSettings(options.store, () => clock.now()),
+    deltas: createDeltaCache(),
     nonces,
     revocations,
     stats,

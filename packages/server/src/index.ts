@@ -118,3 +118,4 @@ export {
 } from './ports/heartbeat-config.js';
 export type { HeartbeatConfigRecord, HeartbeatConfigStore } from './ports/heartbeat-config.js';
 export { heartbeatConfigFromSpec, HEARTBEAT_BOUNDS } from './sse/heartbeat-config-spec.js';
+export { encodeVcdiff } from './delta/vcdiff-encoder.js';
