@@ -63,3 +63,12 @@ describe('VCDIFF encoder (RFC 3284), decoded by @ably/vcdiff-decoder', () => {
     expect(roundTrip(base, target).length).toBeLessThan(40);
   });
 });
+
+describe('VCDIFF encoder on repetitive input', () => {
+  it('a long run over a base of the same byte is one RUN, not many short COPYs', () => {
+    const base = Buffer.alloc(65_536);
+    const target = Buffer.alloc(65_536);
+    target[100] = 1;
+    expect(roundTrip(base, target).length).toBeLessThan(64);
+  });
+});

@@ -10,7 +10,7 @@
 const MIN_MATCH = 4;
 /** A run of one byte this long is a RUN rather than part of an ADD. */
 const MIN_RUN = 8;
-/** Candidate positions kept per hash bucket: bounds the work on repetitive bases. */
+/** Candidate positions tried per block: bounds the work on repetitive bases. */
 const MAX_CANDIDATES = 8;
 
 // Default code table (RFC 3284 §5.6): the entries whose size follows as a varint.
@@ -26,22 +26,31 @@ function pushVarint(out: number[], value: number): void {
   out.push(groups[0]!);
 }
 
-const blockHash = (b: Uint8Array, i: number): number =>
-  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+/** A hash of the 4 bytes at `i`, reduced to `bits` bits (Fibonacci hashing). */
+const blockHash = (b: Uint8Array, i: number, bits: number): number =>
+  Math.imul((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!, 0x9e3779b1) >>>
+  (32 - bits);
 
-/** Positions of each 4-byte block of the base, the latest few per block. */
-function indexBlocks(base: Uint8Array): Map<number, number[]> {
-  const index = new Map<number, number[]>();
+/**
+ * Where each 4-byte block of the base occurs: `head[h]` is the latest position with hash h and
+ * `previous[p]` the one before p (-1 ends a chain). Typed arrays, so indexing 64 KB is cheap.
+ */
+interface BlockIndex {
+  bits: number;
+  head: Int32Array;
+  previous: Int32Array;
+}
+
+function indexBlocks(base: Uint8Array): BlockIndex {
+  const bits = Math.max(8, Math.min(20, Math.ceil(Math.log2(base.length + 1))));
+  const head = new Int32Array(1 << bits).fill(-1);
+  const previous = new Int32Array(base.length);
   for (let i = 0; i + MIN_MATCH <= base.length; i++) {
-    const h = blockHash(base, i);
-    const list = index.get(h);
-    if (!list) index.set(h, [i]);
-    else {
-      if (list.length >= MAX_CANDIDATES) list.shift();
-      list.push(i);
-    }
+    const h = blockHash(base, i, bits);
+    previous[i] = head[h]!;
+    head[h] = i;
   }
-  return index;
+  return { bits, head, previous };
 }
 
 /** Encodes `target` as a VCDIFF delta against `base`. */
@@ -64,16 +73,21 @@ export function encodeVcdiff(base: Uint8Array, target: Uint8Array): Uint8Array {
     let bestLength = 0;
     let bestAt = 0;
     if (i + MIN_MATCH <= target.length) {
-      for (const at of index.get(blockHash(target, i)) ?? []) {
+      let at = index.head[blockHash(target, i, index.bits)]!;
+      for (let tries = 0; at >= 0 && tries < MAX_CANDIDATES; tries++) {
         let n = 0;
         while (at + n < base.length && i + n < target.length && base[at + n] === target[i + n]) n++;
         if (n > bestLength) {
           bestLength = n;
           bestAt = at;
         }
+        at = index.previous[at]!;
       }
     }
-    if (bestLength >= MIN_MATCH) {
+    let run = 1;
+    while (i + run < target.length && target[i + run] === target[i]) run++;
+    // A long run of one byte is cheaper as RUN, and a repetitive base only offers short copies.
+    if (bestLength >= MIN_MATCH && !(run >= MIN_RUN && run > bestLength)) {
       flushAdd(i);
       instructions.push(COPY_SELF_SIZE0);
       pushVarint(instructions, bestLength);
@@ -82,8 +96,6 @@ export function encodeVcdiff(base: Uint8Array, target: Uint8Array): Uint8Array {
       addFrom = i;
       continue;
     }
-    let run = 1;
-    while (i + run < target.length && target[i + run] === target[i]) run++;
     if (run >= MIN_RUN) {
       flushAdd(i);
       instructions.push(RUN_SIZE0);
