@@ -310,3 +310,36 @@ describe('SSE slow consumer', () => {
     reader.close();
   });
 });
+
+describe('SSE and the connection lifecycle', () => {
+  const { server } = useServer();
+
+  it('a token that expires ends the stream with its error (40142)', async () => {
+    const s = server();
+    const rest = new Ably.Rest(realtimeOptions(s, 'json'));
+    const token = await rest.auth.requestToken({ ttl: 1500 });
+    const reader = await openSse(
+      s.port,
+      sseUrl({ channels: 'expiring', accessToken: token.token }),
+    );
+    const error = await reader.next((e) => e.event === 'error', 10_000);
+    expect((JSON.parse(error.data) as { code: number }).code).toBe(40142);
+    await reader.ended();
+  });
+
+  it('a drain ends every stream with 80003 so EventSource reconnects elsewhere', async () => {
+    const s = server();
+    const reader = await openSse(s.port, sseUrl({ channels: 'draining', key: s.key }));
+    const rest = new Ably.Rest(realtimeOptions(s, 'json'));
+    await rest.channels.get('draining').publish('x', 'before');
+    await reader.next(isMessage);
+    s.switchboard.engine.drain();
+    const error = await reader.next((e) => e.event === 'error');
+    expect((JSON.parse(error.data) as { code: number }).code).toBe(80003);
+    await reader.ended();
+    const refused = await openSse(s.port, sseUrl({ channels: 'draining', key: s.key }));
+    expect(
+      (JSON.parse((await refused.next((e) => e.event === 'error')).data) as { code: number }).code,
+    ).toBe(80003);
+  });
+});

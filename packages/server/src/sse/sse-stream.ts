@@ -23,9 +23,6 @@ import {
   type SseEvent,
 } from './sse-events.js';
 
-/** The code of the error a client too slow to read gets (outbound buffer overflow). */
-const STALLED_CODE = 80003;
-
 /** A `GET /sse` request as the host hands it over. */
 export interface SseRequest {
   query: URLSearchParams;
@@ -121,11 +118,11 @@ export function openSseStream(
       discardSession(ctx, s, reason);
     }
   };
-  const fail = (error: ErrorInfo | ErrorInfoShape): void => {
+  const fail = (error: ErrorInfo | ErrorInfoShape, stalled = false): void => {
     write(errorEvent('toJSON' in error ? error.toJSON() : error));
     // A client that stopped reading would hold the socket open behind its unread bytes: drop it.
-    const stalled = sink.bufferedBytes() > ctx.limits.maxOutboundBufferBytes;
-    finish(`SSE error ${error.code}`, stalled || error.code === STALLED_CODE);
+    const abort = stalled || sink.bufferedBytes() > ctx.limits.maxOutboundBufferBytes;
+    finish(`SSE error ${error.code}`, abort);
   };
 
   const onMessage = (pm: ProtocolMessage, index: number): void => {
@@ -214,7 +211,7 @@ export function openSseStream(
         if (sink.bufferedBytes() > 0) {
           stuckSince ??= now;
           if (now - stuckSince >= timeoutMs) {
-            fail(Errors.outboundQueueOverflow(ctx.limits.maxOutboundBufferBytes));
+            fail(Errors.outboundQueueOverflow(ctx.limits.maxOutboundBufferBytes), true);
             return;
           }
         } else stuckSince = undefined;
