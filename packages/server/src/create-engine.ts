@@ -40,6 +40,7 @@ import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
 import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
 import { createHeartbeatSettings } from './sse/heartbeat-settings.js';
+import { createSseFrameCache } from './sse/sse-events.js';
 import { createDeltaCache } from './delta/delta-frames.js';
 import { openSseStream, type SseRequest, type SseSink, type SseStream } from './sse/sse-stream.js';
 
@@ -262,6 +263,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   keepAlive.unref();
   const sweep = setInterval(() => ctx.channels.sweep(ctx.clock.now()), 60_000);
   sweep.unref();
+  const sse = { heartbeats: ctx.heartbeats, frameOf: createSseFrameCache() };
 
   return {
     limits,
@@ -278,7 +280,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       };
     },
     handleRest: (req) => handleRest(ctx, req),
-    openSse: (request, sink) => openSseStream(ctx, ctx.heartbeats, request, sink),
+    openSse: (request, sink) => openSseStream(ctx, sse, request, sink),
     async createApp(spec, appId) {
       const record = appFromSpec(spec, ctx.clock.now(), appId);
       await apps.save(record);

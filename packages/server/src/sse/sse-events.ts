@@ -75,3 +75,39 @@ export function streamedMessages(pm: ProtocolMessage, channel: string): Streamed
     return streamed;
   });
 }
+
+/** A frame as every SSE stream writes it: parsed once, each message serialised once. */
+export interface SseFrame {
+  pm: ProtocolMessage;
+  /** For a MESSAGE frame: each message enveloped (JSON text), its data alone, and its position. */
+  messages: { enveloped: string; raw: string; completes?: string }[];
+}
+
+/** The payload alone (`enveloped=false`): a string as it is, anything else as JSON. */
+function rawData(data: unknown): string {
+  return typeof data === 'string' ? data : JSON.stringify(data ?? null);
+}
+
+/**
+ * Fan-out hands every JSON subscriber the same encoded bytes, so the streams of one channel
+ * share one parse and one serialisation per frame (entries live as long as the bytes).
+ */
+export function createSseFrameCache(): (bytes: Buffer) => SseFrame {
+  const frames = new WeakMap<Buffer, SseFrame>();
+  return (bytes) => {
+    const known = frames.get(bytes);
+    if (known) return known;
+    const pm = JSON.parse(bytes.toString('utf8')) as ProtocolMessage;
+    const messages =
+      pm.messages && pm.channel !== undefined
+        ? streamedMessages(pm, pm.channel).map((m) => ({
+            enveloped: JSON.stringify(m.envelope),
+            raw: rawData(m.envelope.data),
+            ...(m.completes !== undefined ? { completes: m.completes } : {}),
+          }))
+        : [];
+    const frame = { pm, messages };
+    frames.set(bytes, frame);
+    return frame;
+  };
+}

@@ -7,7 +7,6 @@ import {
   permits,
   type ErrorInfo,
   type ErrorInfoShape,
-  type ProtocolMessage,
 } from '@switchboard/protocol';
 import { handleAttach } from '../connection/attach.js';
 import { discardSession, openSession } from '../connection/lifecycle.js';
@@ -19,9 +18,16 @@ import {
   errorEvent,
   formatSseEvent,
   heartbeatEvent,
-  streamedMessages,
   type SseEvent,
+  type SseFrame,
 } from './sse-events.js';
+
+/** What every stream of an engine shares. */
+export interface SseShared {
+  heartbeats: HeartbeatSettings;
+  /** The frame behind encoded bytes, parsed once for all streams (createSseFrameCache). */
+  frameOf(bytes: Buffer): SseFrame;
+}
 
 /** A `GET /sse` request as the host hands it over. */
 export interface SseRequest {
@@ -90,7 +96,7 @@ function resumePositions(request: SseRequest, channels: number): string[] | unde
  */
 export function openSseStream(
   ctx: EngineContext,
-  heartbeats: HeartbeatSettings,
+  shared: SseShared,
   request: SseRequest,
   sink: SseSink,
 ): SseStream {
@@ -125,18 +131,19 @@ export function openSseStream(
     finish(`SSE error ${error.code}`, abort);
   };
 
-  const onMessage = (pm: ProtocolMessage, index: number): void => {
-    for (const m of streamedMessages(pm, pm.channel!)) {
+  const onMessage = (frame: SseFrame, index: number): void => {
+    for (const m of frame.messages) {
       if (m.completes !== undefined) positions[index] = m.completes;
-      const data = enveloped ? JSON.stringify(m.envelope) : rawData(m.envelope.data);
+      const data = enveloped ? m.enveloped : m.raw;
       write(m.completes !== undefined ? { id: positions.join(','), data } : { data });
     }
   };
-  const onFrame = (pm: ProtocolMessage): void => {
+  const onFrame = (frame: SseFrame): void => {
+    const { pm } = frame;
     const index = pm.channel === undefined ? undefined : channelIndex.get(pm.channel);
     switch (pm.action) {
       case Action.MESSAGE:
-        if (index !== undefined) onMessage(pm, index);
+        if (index !== undefined) onMessage(frame, index);
         return;
       case Action.ATTACHED:
         if (index !== undefined && pm.channelSerial) positions[index] = pm.channelSerial;
@@ -154,7 +161,7 @@ export function openSseStream(
     format: 'json',
     kind: 'sse',
     send(bytes) {
-      if (!ended) onFrame(JSON.parse(bytes.toString('utf8')) as ProtocolMessage);
+      if (!ended) onFrame(shared.frameOf(bytes));
     },
     ping() {},
     close(abort) {
@@ -200,7 +207,7 @@ export function openSseStream(
   }
   if (ended) return { clientClosed() {} };
 
-  heartbeats
+  shared.heartbeats
     .forChannels(names.map((n) => parseChannelName(n).name))
     .then(({ intervalMs, timeoutMs }) => {
       if (ended) return;
@@ -226,9 +233,4 @@ export function openSseStream(
       fail(Errors.internalError());
     });
   return { clientClosed: () => finish('SSE stream closed by client') };
-}
-
-/** `enveloped=false`: the payload alone, a string as it is and anything else as JSON. */
-function rawData(data: unknown): string {
-  return typeof data === 'string' ? data : JSON.stringify(data ?? null);
 }
