@@ -343,3 +343,32 @@ describe('SSE and the connection lifecycle', () => {
     ).toBe(80003);
   });
 });
+
+describe('SSE heartbeat timeout on the server', () => {
+  const { server, track } = useServer({ limits: { maxInboundRate: 100_000 } });
+
+  it("a stream whose bytes sit unread for its type's whole timeout is closed (80003), under the buffer limit", async () => {
+    const s = server();
+    await putHeartbeat(s.port, 'stuck', { intervalMs: 100, timeoutMs: 400 });
+    const reader = await openSse(s.port, sseUrl({ channels: 'stuck:1', key: s.key }));
+    reader.pause();
+    const client = track(new Ably.Realtime(realtimeOptions(s, 'msgpack')));
+    const channel = client.channels.get('stuck:1');
+    const audit = s.switchboard.engine.audit;
+    const sseRow = async () => {
+      await audit.flush();
+      const rows = (await audit.connections({ appId: s.appId, limit: 10 })).items;
+      return rows.find((r) => r.transport === 'sse');
+    };
+    // Enough to fill the loopback socket buffers (a few MB), far below the 16 MB buffer limit.
+    const payload = 'y'.repeat(60_000);
+    for (let i = 0; i < 150; i++) await channel.publish('big', payload);
+    let row = await sseRow();
+    for (let i = 0; i < 100 && row?.disconnectedAt === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await sseRow();
+    }
+    expect(row?.disconnectReason).toBe('SSE error 80003');
+    reader.close();
+  });
+});
