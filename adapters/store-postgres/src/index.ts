@@ -3,6 +3,7 @@ import { createAppsTable } from './apps-table.js';
 import { createChannelRegistryTable } from './channel-registry-table.js';
 import { createConnectionStatsTable } from './connection-stats-table.js';
 import { createEventsLogTable } from './events-log-table.js';
+import { createHeartbeatConfigTable } from './heartbeat-config-table.js';
 import { createPostgresHistory } from './history.js';
 import { openPool } from './open-pool.js';
 import { createPushTables } from './push-tables.js';
@@ -47,6 +48,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createNotificationsTable(pool),
     ...createPushOutboxTable(pool),
     ...createWebhookOutboxTable(pool),
+    ...createHeartbeatConfigTable(pool),
     close: () => pool.end(),
   };
 }

@@ -3,6 +3,7 @@ import { createAppsTable } from './apps-table.js';
 import { createChannelRegistryTable } from './channel-registry-table.js';
 import { createConnectionStatsTable } from './connection-stats-table.js';
 import { createEventsLogTable } from './events-log-table.js';
+import { createHeartbeatConfigTable } from './heartbeat-config-table.js';
 import { openDatabase } from './open-database.js';
 import { createStatsMinutesTable } from './stats-minutes-table.js';
 import { createTokenTables } from './token-tables.js';
@@ -37,6 +38,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createNotificationsTable(db),
     ...createPushOutboxTable(db),
     ...createWebhookOutboxTable(db),
+    ...createHeartbeatConfigTable(db),
     close: async () => void db.close(),
   };
 }

@@ -1,3 +1,4 @@
+import { HEARTBEAT_CONFIG_MIGRATION } from './heartbeat-config-table.js';
 import { HISTORY_MIGRATION } from './history.js';
 import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
 
@@ -136,4 +137,6 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX webhook_outbox_by_update ON webhook_outbox (updated_at);`,
   // The dashboard's last deliveries per rule: an app's rows newest first.
   `CREATE INDEX webhook_outbox_by_app ON webhook_outbox (app_id, created_at);`,
+  // SSE heartbeat interval and timeout per channel type, seeded with the B2B defaults.
+  HEARTBEAT_CONFIG_MIGRATION,
 ];

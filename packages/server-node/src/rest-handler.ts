@@ -4,6 +4,7 @@ import { serveDashboard, type DashboardOptions } from './dashboard-route.js';
 import { Errors, type ErrorInfo } from '@switchboard/protocol';
 import type { Engine, Logger, RestRequest, RestResponse } from '@switchboard/server';
 import { parseRequestTarget, pathForLog } from './request-target.js';
+import { isSseRequest, serveSse } from './sse-route.js';
 
 const CORS_HEADERS =
   'authorization,content-type,accept,x-ably-version,ably-agent,x-ably-clientid,x-ably-lib,x-switchboard-admin-secret';
@@ -80,6 +81,10 @@ async function respondTo(
       'content-length': Buffer.byteLength(text),
     });
     res.end(text);
+    return;
+  }
+  if (target && isSseRequest(req, target)) {
+    serveSse(engine, cors, target, req, res);
     return;
   }
   if (dashboard && target && (await serveDashboard(engine, dashboard, target.path, req, res)))

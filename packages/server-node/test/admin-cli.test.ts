@@ -13,6 +13,7 @@ const COMMANDS = [
   'apps',
   'keys',
   'webhooks',
+  'heartbeats',
   'token',
   'channels',
   'history',

@@ -18,6 +18,9 @@ import type { PushStore } from './ports/push-store.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
 import type { NotificationCatalog } from './notify/catalog.js';
 import type { NotificationStore } from './ports/notification-store.js';
+import type { HeartbeatConfigStore } from './ports/heartbeat-config.js';
+import type { HeartbeatSettings } from './sse/heartbeat-settings.js';
+import type { DeltaCache } from './delta/delta-frames.js';
 
 export type { Logger } from './logger.js';
 
@@ -55,6 +58,12 @@ export interface EngineContext {
   readonly logger: Logger;
   /** Bounds log lines no connection owns (refused REST requests, failed connects). */
   readonly logThrottle: LogThrottle;
+  /** The heartbeat_config table (the Store's part), edited over the admin API. */
+  readonly heartbeatConfig: HeartbeatConfigStore;
+  /** That table as SSE streams read it, cached. */
+  readonly heartbeats: HeartbeatSettings;
+  /** vcdiff deltas computed once per message and base, shared by delta subscribers. */
+  readonly deltas: DeltaCache;
   /** Set by a graceful drain: new connections are refused and `/ready` answers 503. */
   draining: boolean;
   /** Development mode: `POST /apps` is open without the admin secret. */

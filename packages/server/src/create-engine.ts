@@ -40,6 +40,10 @@ import { createPushOutbox } from './push/push-outbox-worker.js';
 import { createWebhookOutbox } from './webhooks/webhook-outbox-worker.js';
 import { createWebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { webhookEventOf, occupancyEvent } from './webhooks/webhook-events.js';
+import { createHeartbeatSettings } from './sse/heartbeat-settings.js';
+import { createSseFrameCache } from './sse/sse-events.js';
+import { createDeltaCache } from './delta/delta-frames.js';
+import { openSseStream, type SseRequest, type SseSink, type SseStream } from './sse/sse-stream.js';
 
 /** What createEngine needs: ports are injected, everything else has a default. */
 export interface EngineOptions {
@@ -77,6 +81,11 @@ export interface Engine {
   /** Accepts a new realtime transport; returns the handle the host feeds frames into. */
   openConnection(transport: Transport, query: URLSearchParams): ConnectionHandle;
   handleRest(req: RestRequest): Promise<RestResponse>;
+  /**
+   * Opens a Server-Sent Events stream (`GET /sse`) on a response whose headers are sent: errors
+   * (credentials, channels, capability) arrive as an `error` event before the sink is ended.
+   */
+  openSse(request: SseRequest, sink: SseSink): SseStream;
   /** Creates an app from a spec (as `POST /apps` would). */
   createApp(spec: unknown, appId?: string): Promise<AppRecord>;
   stats(): { connections: number };
@@ -196,6 +205,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     webhooks,
     notificationCatalog: validateCatalog(options.notificationCatalog ?? {}),
     notificationLog: options.store,
+    heartbeatConfig: options.store,
+    heartbeats: createHeartbeatSettings(options.store, () => clock.now()),
+    deltas: createDeltaCache(),
     nonces,
     revocations,
     stats,
@@ -255,6 +267,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   keepAlive.unref();
   const sweep = setInterval(() => ctx.channels.sweep(ctx.clock.now()), 60_000);
   sweep.unref();
+  const sse = { heartbeats: ctx.heartbeats, frameOf: createSseFrameCache() };
 
   return {
     limits,
@@ -272,6 +285,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       };
     },
     handleRest: (req) => handleRest(ctx, req),
+    openSse: (request, sink) => openSseStream(ctx, sse, request, sink),
     async createApp(spec, appId) {
       const record = appFromSpec(spec, ctx.clock.now(), appId);
       await apps.save(record);

@@ -3,6 +3,7 @@ export type { Engine, EngineOptions } from './create-engine.js';
 export type { Transport, ConnectionHandle } from './session/transport.js';
 export type { WireFormat } from './channels/outbound-frame.js';
 export type { RestRequest, RestResponse } from './rest/http.js';
+export type { SseRequest, SseSink, SseStream } from './sse/sse-stream.js';
 export type { Logger } from './context.js';
 export { silentLogger } from './logger.js';
 export { createMemoryStore } from './ports/store.js';
@@ -115,3 +116,11 @@ export {
 } from './notify/catalog.js';
 export type { CatalogMessage, NotificationCatalog } from './notify/catalog.js';
 export { fillPlaceholders } from './notify/placeholders.js';
+export {
+  createMemoryHeartbeatConfig,
+  DEFAULT_HEARTBEAT_CONFIG,
+  FALLBACK_HEARTBEAT,
+} from './ports/heartbeat-config.js';
+export type { HeartbeatConfigRecord, HeartbeatConfigStore } from './ports/heartbeat-config.js';
+export { heartbeatConfigFromSpec, HEARTBEAT_BOUNDS } from './sse/heartbeat-config-spec.js';
+export { encodeVcdiff } from './delta/vcdiff-encoder.js';

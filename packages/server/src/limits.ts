@@ -15,6 +15,8 @@ export interface Limits {
   cometPollTimeoutMs: number;
   /** Channels one connection may have attached. Over it: channel ERROR 90001. */
   maxChannelsPerConnection: number;
+  /** Channels one SSE stream may name (each event's id carries a serial per channel). */
+  maxSseChannels: number;
   /** Presence members per channel. Over it: NACK 91003. */
   maxPresenceMembers: number;
   /** Messages kept per channel for history, rewind and resume, at least. */
@@ -166,6 +168,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxOutboundBufferBytes: 16 * 1024 * 1024,
   cometPollTimeoutMs: 30_000,
   maxChannelsPerConnection: 1000,
+  maxSseChannels: 100,
   maxPresenceMembers: 20000,
   historyMinMessages: 100,
   historyMinAgeMs: 120_000,
@@ -243,6 +246,7 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     over: 'the comet transport counts as dropped: the connection waits for a resume, as after a socket drop',
   },
   maxChannelsPerConnection: { unit: 'channels', over: 'channel ERROR 90001' },
+  maxSseChannels: { unit: 'channels per SSE stream', over: 'SSE error event 90001, stream closed' },
   maxPresenceMembers: { unit: 'members per channel', over: 'presence NACK 91003' },
   historyMinMessages: { unit: 'messages per channel', over: 'older messages may be dropped' },
   historyMinAgeMs: { unit: 'ms', over: 'older messages may be dropped' },

@@ -7,6 +7,7 @@ import { pushStoreCases } from './push-store-suite.js';
 import { notificationStoreCases } from './notification-store-suite.js';
 import { pushOutboxCases } from './push-outbox-suite.js';
 import { webhookOutboxCases } from './webhook-outbox-suite.js';
+import { heartbeatConfigCases } from './heartbeat-config-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -42,6 +43,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
     notificationStoreCases(factory);
     pushOutboxCases(factory);
     webhookOutboxCases(factory);
+    heartbeatConfigCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

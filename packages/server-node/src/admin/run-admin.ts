@@ -3,6 +3,7 @@ import { appsCommand } from './apps-command.js';
 import { channelsCommand } from './channels-command.js';
 import { AdminError, type AdminCommand } from './command.js';
 import { eventsCommand } from './events-command.js';
+import { heartbeatsCommand } from './heartbeats-command.js';
 import { historyCommand } from './history-command.js';
 import { keysCommand } from './keys-command.js';
 import { notificationsCommand } from './notifications-command.js';
@@ -15,6 +16,7 @@ export const ADMIN_COMMANDS: readonly AdminCommand[] = [
   appsCommand,
   keysCommand,
   webhooksCommand,
+  heartbeatsCommand,
   tokenCommand,
   channelsCommand,
   historyCommand,

@@ -18,6 +18,8 @@ export interface ConnectionStatsWriter {
   open(session: Session, now: number): void;
   /** A session was discarded (closed, or its resume window ran out): written by the next flush. */
   finish(session: Session, reason: string, now: number): void;
+  /** An SSE heartbeat reached the session's stream: its last activity (last_heartbeat_at) moves. */
+  heartbeat(session: Session, now: number): void;
   /** Writes new, changed and finished connections; resolves true when more are pending. */
   flush(now: number): Promise<boolean>;
   /** Finished rows dropped because the store kept failing. */
@@ -28,6 +30,10 @@ interface Tracked {
   session: Session;
   connectedAt: number;
   lastActivityAt: number;
+  /** What carried it (`websocket`, `sse`), as it opened: the transport is gone when it finishes. */
+  transport: string;
+  /** A heartbeat moved lastActivityAt since the row was last written. */
+  heartbeatDue: boolean;
   /** The counters and clientId as last written; -1 until the first write. */
   writtenIn: number;
   writtenOut: number;
@@ -52,7 +58,7 @@ export function createConnectionStatsWriter(
     const record: ConnectionStatsRecord = {
       connectionId: s.id,
       appId: s.auth.app.record.id,
-      transport: 'websocket',
+      transport: t.transport,
       format: s.options.format,
       connectedAt: t.connectedAt,
       lastActivityAt: t.lastActivityAt,
@@ -67,6 +73,7 @@ export function createConnectionStatsWriter(
     return record;
   };
   const changed = (t: Tracked): boolean =>
+    t.heartbeatDue ||
     t.writtenIn !== t.session.messagesIn ||
     t.writtenOut !== t.session.messagesOut ||
     t.writtenClientId !== t.session.auth.clientId;
@@ -76,11 +83,19 @@ export function createConnectionStatsWriter(
         session,
         connectedAt: now,
         lastActivityAt: now,
+        transport: session.transport?.kind ?? 'websocket',
+        heartbeatDue: false,
         writtenIn: -1,
         writtenOut: -1,
         writtenClientId: undefined,
         writtenAt: 0,
       });
+    },
+    heartbeat(session, now) {
+      const t = live.get(session);
+      if (!t) return;
+      t.lastActivityAt = now;
+      t.heartbeatDue = true;
     },
     finish(session, reason, now) {
       const t = live.get(session);
@@ -99,8 +114,11 @@ export function createConnectionStatsWriter(
       for (const t of live.values()) {
         if (batch.length >= CONNECTION_BATCH) break;
         if (!changed(t)) continue;
-        if (t.writtenIn >= 0 && now - t.writtenAt < ACTIVITY_REWRITE_MS) continue;
-        if (t.writtenIn >= 0) t.lastActivityAt = now;
+        // A heartbeat is what an SSE row's last activity means (last_heartbeat_at), and comes at
+        // most every 100 ms (usually 30 s): it is written at the next flush.
+        if (t.writtenIn >= 0 && !t.heartbeatDue && now - t.writtenAt < ACTIVITY_REWRITE_MS)
+          continue;
+        if (t.writtenIn >= 0 && !t.heartbeatDue) t.lastActivityAt = now;
         batch.push(t);
       }
       const full = batch.length >= CONNECTION_BATCH;
@@ -121,6 +139,7 @@ export function createConnectionStatsWriter(
         t.writtenOut = records[i]!.messagesOut;
         t.writtenClientId = records[i]!.clientId;
         t.writtenAt = now;
+        t.heartbeatDue = false;
       });
       return full || finished.length > 0;
     },

@@ -23,6 +23,7 @@ import { createAttachment, type Attachment, type Session } from '../session/sess
 import { logLimit } from './connection-log.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import { parseRewind, storedBacklog, storedRewind, type RewindRange } from './stored-backlog.js';
+import { createDeltaEncoder } from '../delta/delta-frames.js';
 
 /** Params Switchboard understands on ATTACH and echoes in ATTACHED (RTL4k1); others are dropped. */
 const RECOGNISED_PARAMS = new Set(['rewind', 'modes', 'delta', 'occupancy']);
@@ -168,6 +169,9 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   const attachment = existing ?? createAttachment(session, channel, requested, rawName, filter);
   attachment.requested = requested;
   attachment.modes = modes;
+  // `delta: 'vcdiff'` (RTL18/RTL19): each attach may turn it on or off (setOptions re-attaches).
+  attachment.delta =
+    params.delta === 'vcdiff' ? (attachment.delta ?? createDeltaEncoder(ctx.deltas)) : undefined;
   attachment.live = false;
   attachment.pendingAttach = undefined;
   session.attachments.set(rawName, attachment);
@@ -261,6 +265,8 @@ function goLive(
   };
   if (Object.keys(echoed).length > 0) attached.params = echoed;
   session.send(attached);
+  // The client has no delta base after an attach (RTL19c): what follows starts in full.
+  attachment.delta?.reset();
   if (members.length > 0) {
     session.send({
       action: Action.SYNC,

@@ -70,7 +70,7 @@ export interface ConnectionStatsRecord {
   connectionId: string;
   appId: string;
   clientId?: string;
-  /** `websocket` (comet transports later). */
+  /** What carried it: `websocket` or `sse`. */
   transport: string;
   format: 'json' | 'msgpack';
   connectedAt: number;

@@ -13,6 +13,7 @@ import {
   type WebhookOutboxStore,
   type WebhookRule,
 } from './webhook-outbox.js';
+import { createMemoryHeartbeatConfig, type HeartbeatConfigStore } from './heartbeat-config.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -72,7 +73,7 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), the push outbox (PushOutboxStore) and the webhook outbox (WebhookOutboxStore).
+ * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), the push outbox (PushOutboxStore), the webhook outbox (WebhookOutboxStore) and the SSE heartbeat settings (HeartbeatConfigStore).
  */
 export interface Store
   extends
@@ -81,7 +82,8 @@ export interface Store
     PushStore,
     NotificationStore,
     PushOutboxStore,
-    WebhookOutboxStore {
+    WebhookOutboxStore,
+    HeartbeatConfigStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -112,6 +114,7 @@ export function createMemoryStore(): Store {
     ...createMemoryNotificationStore(),
     ...createMemoryPushOutbox(),
     ...createMemoryWebhookOutbox(),
+    ...createMemoryHeartbeatConfig(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

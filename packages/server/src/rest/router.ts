@@ -64,6 +64,11 @@ import {
 } from './routes/push-subscription-routes.js';
 import { pushPublishRoute } from './routes/push-publish-route.js';
 import { notificationsRoute, notifyRoute } from './routes/notify-routes.js';
+import {
+  deleteHeartbeatConfigRoute,
+  listHeartbeatConfigRoute,
+  saveHeartbeatConfigRoute,
+} from './routes/heartbeat-config-routes.js';
 
 type Handler = (
   ctx: EngineContext,
@@ -146,6 +151,10 @@ const ROUTES: Route[] = [
   // Presence-routed notifications with push fallback, and their log.
   route('POST', '/notify', notifyRoute),
   route('GET', '/notifications', notificationsRoute),
+  // SSE heartbeat interval and timeout per channel type (operator only).
+  route('GET', '/heartbeat-config', listHeartbeatConfigRoute),
+  route('PUT', '/heartbeat-config/{type}', saveHeartbeatConfigRoute),
+  route('DELETE', '/heartbeat-config/{type}', deleteHeartbeatConfigRoute),
 ];
 
 /**

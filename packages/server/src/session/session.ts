@@ -18,6 +18,7 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import { createStateMachine, type StateMachine } from './connection-state.js';
 import type { Transport } from './transport.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import type { DeltaEncoder } from '../delta/delta-frames.js';
 
 /** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
 export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
@@ -41,6 +42,8 @@ export interface Attachment extends Subscriber {
   entitledFromSeq: number;
   /** Set while an ATTACH waits for its backlog from the store; a later ATTACH or DETACH replaces it. */
   pendingAttach: object | undefined;
+  /** Present when the client asked for `delta: 'vcdiff'`: messages go out as deltas. */
+  delta: DeltaEncoder | undefined;
 }
 
 /** Per-connection options read from the connect URL. */
@@ -237,17 +240,20 @@ export function createAttachment(
 ): Attachment {
   // A client that attached by a qualified name (`[?rewind=1]room`) knows the channel by that name;
   // a derived channel (`[filter=…]room`) gets only the messages its filter admits.
+  const deliver = (frame: OutboundFrame): void =>
+    session.sendFrame(attachment.delta ? attachment.delta.encode(frame) : frame);
   const send =
     clientName === channel.name && !filter
-      ? (frame: OutboundFrame) => session.sendFrame(frame)
+      ? deliver
       : (frame: OutboundFrame) => {
           const { messages } = frame.pm;
-          if (!filter || !messages) return session.send({ ...frame.pm, channel: clientName });
+          if (!filter || !messages)
+            return deliver(createOutboundFrame({ ...frame.pm, channel: clientName }));
           const admitted = messages.filter(filter);
           if (admitted.length > 0)
-            session.send({ ...frame.pm, channel: clientName, messages: admitted });
+            deliver(createOutboundFrame({ ...frame.pm, channel: clientName, messages: admitted }));
         };
-  return {
+  const attachment: Attachment = {
     channel,
     requested,
     modes: requested,
@@ -257,8 +263,10 @@ export function createAttachment(
     pendingAttach: undefined,
     connectionId: session.id,
     echo: session.options.echo,
+    delta: undefined,
     send,
   };
+  return attachment;
 }
 
 /** The error DISCONNECTED carries when a consumer falls too far behind. */
