@@ -110,3 +110,15 @@ export {
 } from './notify/catalog.js';
 export type { CatalogMessage, NotificationCatalog } from './notify/catalog.js';
 export { fillPlaceholders } from './notify/placeholders.js';
+export { createMemoryBrokerBackend } from './ports/memory-broker.js';
+export type { BrokerSettings, MemoryBrokerBackend } from './ports/memory-broker.js';
+export { DEAD_NODE_BOUND_MS, DEFAULT_LEASE } from './ports/broker.js';
+export type {
+  Broker,
+  BrokerAppend,
+  BrokerChannel,
+  BrokerEntry,
+  BrokerLeaseTimes,
+  BrokerListener,
+  BrokerWrite,
+} from './ports/broker.js';

@@ -12,3 +12,7 @@ export { startExpoStandIn } from './expo-stand-in.js';
 export type { ExpoStandIn, ExpoStandInPush } from './expo-stand-in.js';
 export { createCapturingLogger } from './capturing-logger.js';
 export type { CapturingLogger, LogEntry } from './capturing-logger.js';
+export { runBrokerSuite } from './broker-suite.js';
+export type { BrokerCluster, BrokerFactory } from './broker-suite.js';
+export { redisTestPrefix } from './redis.js';
+export type { RedisTestPrefix } from './redis.js';
