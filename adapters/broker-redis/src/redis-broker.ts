@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { PresenceAction, type PresenceMessage } from '@switchboard/protocol';
 import {
   DEFAULT_LEASE,
+  reapedLeave,
   type Broker,
   type BrokerChannel,
   type BrokerEntry,
@@ -12,6 +13,7 @@ import {
 } from '@switchboard/server';
 import { APPEND_SCRIPT } from './append-script.js';
 import { brokerKeys } from './keys.js';
+import { decodeItem, encodeItem } from './item-codec.js';
 import { createOrderedDelivery, type OrderedDelivery } from './ordered-delivery.js';
 
 /** Where the Redis broker connects and what it shares with the other nodes. */
@@ -35,7 +37,7 @@ type RedisWithAppend = Redis & {
 const memberKey = (m: PresenceMessage): string => `${m.clientId ?? ''}\n${m.connectionId ?? ''}`;
 
 /** A field list of a stream entry, `['e', json]`, back to the entry. */
-const entryOf = (fields: string[]): BrokerEntry => JSON.parse(fields[1] ?? '{}') as BrokerEntry;
+const entryOf = (fields: string[]): BrokerEntry => decodeItem<BrokerEntry>(fields[1] ?? '{}');
 
 /**
  * Connects a node to the cluster's Redis: one connection for commands, one for pub/sub. A
@@ -94,7 +96,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
 
   const deliveries = new Map<string, OrderedDelivery>();
   sub.on('message', (topic: string, payload: string) => {
-    deliveries.get(topic)?.receive(JSON.parse(payload) as BrokerEntry);
+    deliveries.get(topic)?.receive(decodeItem<BrokerEntry>(payload));
   });
 
   const readRange = async (id: string, afterSeq: number, untilSeq: number) => {
@@ -140,7 +142,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       writer,
       id,
       keys.topic(id),
-      ...items.map((item) => JSON.stringify(item)),
+      ...items.map((item) => encodeItem(item)),
       ...ops,
     );
     return { seq: seq === 0 ? undefined : seq, kept: kept.map((k) => k === 1) };
@@ -158,8 +160,8 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       for (const value of await cmd.hvals(keys.members(id))) {
         const nl = value.indexOf('\n');
         if (value.slice(0, nl) !== dead) continue;
-        const member = JSON.parse(value.slice(nl + 1)) as PresenceMessage;
-        leaves.push({ ...member, action: PresenceAction.LEAVE, timestamp: now });
+        const member = decodeItem<PresenceMessage>(value.slice(nl + 1));
+        leaves.push({ ...member, ...reapedLeave(leaves.length, now) });
       }
       if (leaves.length === 0) continue;
       await appendRaw(
@@ -216,7 +218,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     },
     async members(channel) {
       return (await cmd.hvals(keys.members(keys.channelId(channel)))).map((value) => ({
-        ...(JSON.parse(value.slice(value.indexOf('\n') + 1)) as PresenceMessage),
+        ...decodeItem<PresenceMessage>(value.slice(value.indexOf('\n') + 1)),
         action: PresenceAction.PRESENT,
       }));
     },

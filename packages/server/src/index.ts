@@ -110,7 +110,7 @@ export {
 } from './notify/catalog.js';
 export type { CatalogMessage, NotificationCatalog } from './notify/catalog.js';
 export { fillPlaceholders } from './notify/placeholders.js';
-export { createMemoryBrokerBackend } from './ports/memory-broker.js';
+export { createMemoryBrokerBackend, reapedLeave } from './ports/memory-broker.js';
 export type { BrokerSettings, MemoryBrokerBackend } from './ports/memory-broker.js';
 export { DEAD_NODE_BOUND_MS, DEFAULT_LEASE } from './ports/broker.js';
 export type {

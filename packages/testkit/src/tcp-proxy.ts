@@ -11,14 +11,17 @@ export interface TcpProxy {
   blackhole(): void;
   /** Destroy every current connection abruptly, as a network failure would. */
   dropAll(): void;
+  /** Sends new connections to another port (another node behind one address). */
+  retarget(targetPort: number): void;
   close(): Promise<void>;
 }
 
 /** Starts a proxy on an ephemeral port forwarding to 127.0.0.1:targetPort. */
 export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; holed: boolean }>();
+  let target = targetPort;
   const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(target, '127.0.0.1');
     const pair = { client, upstream, holed: false };
     pairs.add(pair);
     client.on('data', (d) => upstream.write(d));
@@ -41,6 +44,9 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         port: (server.address() as AddressInfo).port,
         blackhole() {
           for (const p of pairs) p.holed = true;
+        },
+        retarget(port) {
+          target = port;
         },
         dropAll() {
           for (const p of [...pairs]) {

@@ -37,6 +37,16 @@ export interface MemoryBrokerBackend {
   connect(nodeId?: string): Broker;
 }
 
+/**
+ * What turns a dead node's member into its LEAVE: an id that does not start with the member's
+ * connectionId, so clients order it by timestamp (RTP2b1) rather than drop it as older.
+ */
+export const reapedLeave = (index: number, now: number) => ({
+  action: PresenceAction.LEAVE,
+  id: `reap${randomId(6)}:0:${index}`,
+  timestamp: now,
+});
+
 const memberKey = (m: PresenceMessage): string => `${m.clientId ?? ''}\n${m.connectionId ?? ''}`;
 const channelKey = (c: BrokerChannel): string => `${c.appId}\n${c.name}`;
 
@@ -143,7 +153,7 @@ export function createMemoryBrokerBackend(settings: BrokerSettings): MemoryBroke
         for (const state of channels.values()) {
           const leaves = [...state.members.values()]
             .filter((m) => dead.has(m.nodeId))
-            .map((m) => ({ ...m.event, action: PresenceAction.LEAVE, timestamp: now }));
+            .map((m, i) => ({ ...m.event, ...reapedLeave(i, now) }));
           if (leaves.length === 0) continue;
           left += leaves.length;
           applyPresence(state, nodeId, leaves);
