@@ -8,8 +8,11 @@ import { Redis } from 'ioredis';
 /** A redis-server of a test's own, on an ephemeral port, that the test may restart. */
 export interface RedisProcess {
   readonly url: string;
-  /** Stops it (SIGTERM) and starts it again on the same port and data (append-only file). */
-  restart(): Promise<void>;
+  /**
+   * Stops it (SIGTERM) and, after `downMs`, starts it again on the same port and data (its
+   * append-only file).
+   */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,8 +73,9 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   await start();
   return {
     url,
-    async restart() {
+    async restart(downMs = 0) {
       await stop();
+      await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
     async close() {
