@@ -1,7 +1,7 @@
 import type { BrokerEntry, BrokerListener } from '@switchboard/server';
 
-/** Reads the entries after `afterSeq` up to `untilSeq` from the channel's log. */
-export type GapReader = (afterSeq: number, untilSeq: number) => Promise<BrokerEntry[]>;
+/** Reads the entries after `afterSeq` up to `untilSeq` (or the newest) from the channel's log. */
+export type GapReader = (afterSeq: number, untilSeq?: number) => Promise<BrokerEntry[]>;
 
 /** One channel's delivery to this node: in sequence order, each entry once. */
 export interface OrderedDelivery {
@@ -9,6 +9,11 @@ export interface OrderedDelivery {
   receive(entry: BrokerEntry): void;
   /** Entries up to here were covered before delivery started. */
   startAfter(seq: number): void;
+  /**
+   * Reads what the log holds after the last entry passed on (pub/sub was down, and nothing
+   * published since would reveal the gap).
+   */
+  catchUp(): void;
 }
 
 /**
@@ -49,6 +54,18 @@ export function createOrderedDelivery(
   };
   return {
     receive,
+    catchUp() {
+      if (held || last < 0) return;
+      held = [];
+      readGap(last)
+        .catch(() => [] as BrokerEntry[])
+        .then((missing) => {
+          for (const e of missing) pass(e);
+          const waiting = held ?? [];
+          held = undefined;
+          for (const e of waiting) receive(e);
+        });
+    },
     startAfter(seq) {
       last = Math.max(last, seq);
     },

@@ -100,12 +100,26 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
   renewTimer.unref();
 
   const deliveries = new Map<string, OrderedDelivery>();
+  // After a reconnect ioredis subscribes again; a PING answered after those SUBSCRIBEs marks
+  // the point from which pub/sub delivers, and what was published before it is read from the log.
+  let subscribedOnce = false;
+  sub.on('ready', () => {
+    if (!subscribedOnce) return void (subscribedOnce = true);
+    // 'ready' is emitted before ioredis sends the SUBSCRIBEs again: ping once they are queued.
+    setImmediate(() =>
+      sub.ping().then(
+        () => deliveries.forEach((delivery) => delivery.catchUp()),
+        () => {},
+      ),
+    );
+  });
   sub.on('message', (topic: string, payload: string) => {
     deliveries.get(topic)?.receive(decodeItem<BrokerEntry>(payload));
   });
 
-  const readRange = async (id: string, afterSeq: number, untilSeq: number) => {
-    const rows = await cmd.xrange(keys.log(id), `${afterSeq + 1}-0`, `${untilSeq}-0`);
+  const readRange = async (id: string, afterSeq: number, untilSeq?: number) => {
+    const until = untilSeq === undefined ? '+' : `${untilSeq}-0`;
+    const rows = await cmd.xrange(keys.log(id), `${afterSeq + 1}-0`, until);
     return rows.map(([, fields]) => entryOf(fields));
   };
 
