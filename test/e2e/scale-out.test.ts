@@ -145,6 +145,23 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
     expect(items.at(-1)?.name).toBe('end');
   }, 120_000);
 
+  it('binary data crosses nodes as binary; a message id published on two nodes arrives once (RSL1k)', async () => {
+    const subscriber = realtime(nodes.a.port);
+    const got = collect<Ably.Message>();
+    await subscriber.channels.get('cluster:ids').subscribe((m) => got.push(m));
+    const publisher = realtime(nodes.b.port);
+    await publisher.channels.get('cluster:ids').publish('bytes', new Uint8Array([0, 1, 254, 255]));
+    const restB = new Ably.Rest(options(nodes.b.port));
+    const restC = new Ably.Rest(options(nodes.c.port));
+    await restB.channels.get('cluster:ids').publish({ id: 'same-id', name: 'once', data: 'b' });
+    await restC.channels.get('cluster:ids').publish({ id: 'same-id', name: 'once', data: 'c' });
+    await restC.channels.get('cluster:ids').publish('last', null);
+    const items = await got.until(3);
+    expect(items.map((m) => m.name)).toEqual(['bytes', 'once', 'last']);
+    expect(new Uint8Array(items[0]!.data as ArrayBuffer)).toEqual(new Uint8Array([0, 1, 254, 255]));
+    expect(items[1]!.data).toBe('b');
+  }, 60_000);
+
   it('presence entered on B is seen by presence.get() on A and C', async () => {
     const member = realtime(nodes.b.port, { clientId: 'bob' });
     await member.channels.get('cluster:lobby').presence.enter('from B');
@@ -190,6 +207,9 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
     // Published while the client is cut off: it must get them from the shared log.
     const during = publish(100);
     await during;
+    // The session that held its msgSerials died with B: the client connects to A afresh (a new
+    // connection id, 80018) and re-attaches with the channelSerial it last saw (RTL4c1), which A
+    // replays from the shared log.
     await connectionState(movable, 'connected');
     await publish(50);
     const names = await got.until(200, 30_000);

@@ -64,22 +64,30 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
   }) as RedisWithAppend;
   // The subscriber queues its SUBSCRIBEs while down: ioredis sends them again on reconnect.
   const sub = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true });
+  // One line when Redis goes away and one when it is back, not one per reconnect attempt.
   let wasReady = false;
+  let up = false;
   for (const [name, conn] of [
     ['commands', cmd],
     ['pub/sub', sub],
   ] as const) {
     conn.on('error', (err: Error) => {
-      if (wasReady)
+      if (up)
         logger?.warn('redis broker connection error', { connection: name, error: err.message });
     });
   }
   cmd.on('ready', () => {
-    if (wasReady) logger?.info('redis broker reconnected', { nodeId });
+    if (wasReady && !up) {
+      logger?.info('redis broker reconnected', { nodeId });
+      // Reads that failed while it was down are due now too (the pub/sub side asks on its own).
+      deliveries.forEach((delivery) => delivery.catchUp());
+    }
+    up = true;
   });
   cmd.on('close', () => {
-    if (wasReady)
+    if (up)
       logger?.warn('redis broker unreachable: publishes are refused until it returns', { nodeId });
+    up = false;
   });
   cmd.defineCommand('sbAppend', { lua: APPEND_SCRIPT });
   await cmd.connect();
@@ -232,6 +240,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     },
     async unlisten(channel) {
       const topic = keys.topic(keys.channelId(channel));
+      deliveries.get(topic)?.stop();
       deliveries.delete(topic);
       await sub.unsubscribe(topic);
     },
@@ -252,6 +261,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     healthy: () => cmd.status === 'ready',
     async close() {
       clearInterval(renewTimer);
+      deliveries.forEach((delivery) => delivery.stop());
       deliveries.clear();
       cmd.disconnect();
       sub.disconnect();

@@ -266,6 +266,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const sweep = setInterval(() => ctx.channels.sweep(ctx.clock.now()), 60_000);
   sweep.unref();
   const reaper = options.broker && startDeadNodeReaper(options.broker, DEFAULT_LEASE, logger);
+  // A cluster does not persist channel history yet (docs/deploy.md): say so rather than surprise.
+  if (
+    options.broker &&
+    (options.persistAllChannels ||
+      apps.list().some((app) => app.record.namespaces.some((ns) => ns.persisted)))
+  )
+    logger.warn(
+      'persisted namespaces are not persisted on a cluster yet: their history is the broker window',
+      { nodeId: options.broker.nodeId },
+    );
 
   return {
     limits,
