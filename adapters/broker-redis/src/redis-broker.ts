@@ -263,7 +263,8 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       clearInterval(renewTimer);
       deliveries.forEach((delivery) => delivery.stop());
       deliveries.clear();
-      cmd.disconnect();
+      // QUIT is answered after what is pending (the leaves of the last sessions) has run.
+      await cmd.quit().catch(() => cmd.disconnect());
       sub.disconnect();
     },
   };
