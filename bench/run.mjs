@@ -48,6 +48,9 @@ Servers (all by default), each its own process:
                   The same with the channels in a persisted namespace, so that every publish
                   is committed to SQLite (fresh data dir) before it is ACKed and delivered;
                   (iii) only, compared with the unpersisted runs (target ≥ 0.7×)
+  sb-redis-1      Switchboard msgpack with its channels on Redis (the cluster broker), 1 node
+  sb-redis-2      The same, 2 nodes on one Redis: subscribers split between them, the
+                  publisher on the first; (ii) and (iii) only, CPU and RSS summed over nodes
 
 Options:
   --quick               Short run (under 2 minutes): one round of shorter runs, 200 members
@@ -79,6 +82,8 @@ Options:
   --warmup <s>          Warm-up seconds per run before measuring (default 1, quick 0.5)
   --profile             Run servers with --cpu-prof; profiles go to bench/results/profiles
   --json                Print the results as JSON on stdout (tables go to stderr)
+  --redis <url>         Redis for the sb-redis rows (default REDIS_URL, else redis://127.0.0.1:6379);
+                        each run gets a key prefix of its own, removed afterwards
   --results <dir|none>  Where latest.json and latest.md go (default bench/results)
   --update-docs         Write the tables into docs/performance.md
   -h, --help            Show this help
@@ -127,6 +132,7 @@ function parseOptions() {
       profile: { type: 'boolean' },
       json: { type: 'boolean' },
       results: { type: 'string' },
+      redis: { type: 'string' },
       'update-docs': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -148,6 +154,8 @@ function parseOptions() {
       if (!all.includes(item)) throw new Error(`unknown: ${item} (one of ${all.join(', ')})`);
     return items;
   };
+  // The sb-redis servers find Redis here (bench/lib/redis-prefix.mjs).
+  if (values.redis) process.env.REDIS_URL = values.redis;
   const client = values.client ?? 'raw';
   if (client !== 'raw' && client !== 'official') throw new Error('--client is raw or official');
   return {

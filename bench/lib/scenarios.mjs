@@ -91,11 +91,13 @@ function latencySummary(meter) {
 }
 
 /** Makes a subscriber or member connection in the chosen client mode. */
-async function makeConn(server, o, extra) {
+async function makeConn(server, o, extra, index = 0) {
+  // On a cluster, connection i goes to node i mod n (round robin, as a balancer would).
+  const ports = server.ports ?? [server.port];
   const options = {
     protocol: server.spec.protocol,
     format: server.spec.format,
-    port: server.port,
+    port: ports[index % ports.length],
     key: server.key,
     dataSize: o.size,
     ...extra,
@@ -217,7 +219,7 @@ export async function runFanout(server, sc, o, progress) {
   progress(`connecting ${sc.subs} subscribers`);
   const { conns, seconds } = await openConnections(
     sc.subs,
-    (i) => makeConn(server, o, { meter, sample: i % stride === 0, onProgress }),
+    (i) => makeConn(server, o, { meter, sample: i % stride === 0, onProgress }, i),
     (i) => channelName(i % sc.channels),
     progress,
   );

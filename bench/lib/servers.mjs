@@ -4,6 +4,7 @@ import { fork, execFileSync } from 'node:child_process';
 import { readFileSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { redisBenchPrefix } from './redis-prefix.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const serversDir = join(here, '..', 'servers');
@@ -84,6 +85,29 @@ export const SERVERS = {
     unpersisted: 'sb-msgpack',
     scenarios: ['channels'],
   },
+  // Scale-out: the same Switchboard with channels on Redis (--redis <url>, default REDIS_URL or
+  // the local one), one node and two nodes (subscribers split between them, the publisher on the
+  // first), in the throughput scenarios only.
+  'sb-redis-1': {
+    label: 'Switchboard msgpack, 1 node on Redis',
+    script: 'switchboard.mjs',
+    args: [],
+    protocol: 'ably',
+    format: 'msgpack',
+    switchboard: true,
+    nodes: 1,
+    scenarios: ['fanout', 'channels'],
+  },
+  'sb-redis-2': {
+    label: 'Switchboard msgpack, 2 nodes on Redis',
+    script: 'switchboard.mjs',
+    args: [],
+    protocol: 'ably',
+    format: 'msgpack',
+    switchboard: true,
+    nodes: 2,
+    scenarios: ['fanout', 'channels'],
+  },
 };
 
 let clockTicks = 100;
@@ -127,12 +151,42 @@ export function selfCpuSeconds() {
 }
 
 /**
- * Starts one server under test as a child process and waits for it to listen.
+ * Starts one server under test as a child process and waits for it to listen; a server with
+ * `nodes` is that many Switchboard processes on one Redis prefix of their own (removed on stop),
+ * measured together.
  * @param {keyof typeof SERVERS} id
  * @param {{ profileDir?: string, timeoutMs?: number }} options
  */
-export function startServer(id, options = {}) {
+export async function startServer(id, options = {}) {
   const spec = SERVERS[id];
+  if (!spec.nodes) return startProcess(id, spec, spec.args, options);
+  const redis = await redisBenchPrefix();
+  const args = [...spec.args, '--redis', redis.url, '--prefix', redis.prefix];
+  const nodes = [];
+  try {
+    for (let n = 0; n < spec.nodes; n++) nodes.push(await startProcess(id, spec, args, options));
+  } catch (err) {
+    for (const node of nodes) await node.stop();
+    await redis.drop();
+    throw err;
+  }
+  const sum = (read) => nodes.reduce((total, node) => total + read(node), 0);
+  return {
+    ...nodes[0],
+    ports: nodes.map((node) => node.port),
+    storeBytes: () => NaN,
+    gc: async () => (await Promise.all(nodes.map((node) => node.gc())))[0],
+    cpuSeconds: () => sum((node) => node.cpuSeconds()),
+    rssBytes: () => sum((node) => node.rssBytes()),
+    stop: async () => {
+      await Promise.all(nodes.map((node) => node.stop()));
+      await redis.drop();
+    },
+  };
+}
+
+/** Forks one server process and waits for it to listen. */
+function startProcess(id, spec, args, options) {
   const execArgv = ['--expose-gc'];
   if (options.profileDir) {
     mkdirSync(options.profileDir, { recursive: true });
@@ -142,7 +196,7 @@ export function startServer(id, options = {}) {
       `--cpu-prof-name=${id}-${Date.now()}.cpuprofile`,
     );
   }
-  const child = fork(join(serversDir, spec.script), spec.args, {
+  const child = fork(join(serversDir, spec.script), args, {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -15,6 +15,14 @@ import { loadConfig, startSwitchboard } from '@switchboard/server-node';
 import { serve } from './harness.mjs';
 
 const persisted = process.argv.includes('--persisted');
+// With --redis <url> --prefix <p>: a node of a cluster on that Redis. Every node of one run gets
+// the same prefix and the same fixed app key from its config file, so they serve one app.
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const redisUrl = arg('--redis');
+const CLUSTER_SECRET = 'bench-cluster-secret-0123456789';
 
 /** Creates an app with a persisted namespace `bench`; returns its full-access key. */
 async function createPersistedApp(port) {
@@ -30,7 +38,17 @@ async function createPersistedApp(port) {
 await serve('switchboard', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const configFile = join(dataDir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ limits: { maxInboundRate: 1_000_000_000 } }));
+  const cluster = redisUrl
+    ? {
+        redisUrl,
+        redisPrefix: arg('--prefix'),
+        apps: [{ id: 'bench', keys: [{ name: 'k', secret: CLUSTER_SECRET }] }],
+      }
+    : {};
+  writeFileSync(
+    configFile,
+    JSON.stringify({ limits: { maxInboundRate: 1_000_000_000 }, ...cluster }),
+  );
   const config = loadConfig({ port: '0', host: '127.0.0.1', dataDir, config: configFile }, {});
   const sb = await startSwitchboard(config, {
     logger: {
@@ -40,10 +58,11 @@ await serve('switchboard', async () => {
       warn: (message, fields) => console.warn(`switchboard: ${message}`, fields ?? ''),
     },
   });
-  if (!sb.developmentKey) throw new Error('no development key was created');
+  if (!sb.developmentKey && !redisUrl) throw new Error('no development key was created');
+  const key = redisUrl ? `bench.k:${CLUSTER_SECRET}` : sb.developmentKey;
   return {
     port: sb.port,
-    key: persisted ? await createPersistedApp(sb.port) : sb.developmentKey,
+    key: persisted ? await createPersistedApp(sb.port) : key,
     // The bench reads the database's size from here after a run (it is removed on close).
     dataDir,
     async close() {

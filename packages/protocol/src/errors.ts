@@ -171,6 +171,12 @@ export const ERROR_CATALOG = [
     when: 'A publish to a persisted channel could not be stored (NACKed; nothing was delivered)',
   },
   {
+    code: 50002,
+    statusCode: 503,
+    name: 'brokerUnavailable',
+    when: 'A publish or presence change on a node whose cluster broker (Redis) cannot take it (NACKed; nothing was delivered)',
+  },
+  {
     code: 80003,
     statusCode: 400,
     name: 'outboundQueueOverflow',
@@ -295,6 +301,8 @@ export const Errors = {
   internalError: () => make(50000, 500, 'Internal error'),
   storeUnavailable: (detail = 'the history store could not be written') =>
     make(50001, 500, `Message not stored: ${detail}`),
+  brokerUnavailable: (detail = 'the cluster broker is unreachable') =>
+    make(50002, 503, `Message not accepted: ${detail}`),
   outboundQueueOverflow: (limit: number) =>
     make(80003, 400, `Connection too slow: more than ${limit} messages waiting to be sent`),
   notReady: (why: string) => make(50300, 503, `Not ready: ${why}`),

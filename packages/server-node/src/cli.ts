@@ -23,6 +23,9 @@ Options:
                         otherwise only namespaces with "persisted": true in the config
       --production      Production mode: POST /apps needs SWITCHBOARD_ADMIN_SECRET,
                         CORS origins only from SWITCHBOARD_CORS_ORIGINS (env SWITCHBOARD_MODE)
+      --redis <url>     Join a cluster through Redis (env REDIS_URL), e.g. redis://cache:6379:
+                        nodes sharing it act as one server; SWITCHBOARD_REDIS_PREFIX (default
+                        sb:) separates clusters, SWITCHBOARD_NODE_ID names this node
       --log-pretty      Plain log lines for people instead of JSON lines (env
                         SWITCHBOARD_LOG_FORMAT=pretty); SWITCHBOARD_LOG_LEVEL (or "logLevel")
                         picks debug, info (default), warn, error or silent
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
       production: { type: 'boolean' },
       'persist-all': { type: 'boolean' },
       'log-pretty': { type: 'boolean' },
+      redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
     ...(values.production ? { production: true } : {}),
     ...(values['persist-all'] ? { persistAll: true } : {}),
     ...(values['log-pretty'] ? { logPretty: true } : {}),
+    ...(values.redis ? { redis: values.redis } : {}),
   });
   const logger = createProcessLogger({
     level: config.logLevel ?? 'info',
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     port: sb.port,
     mode,
     store: config.databaseUrl ? 'postgres' : 'sqlite',
+    broker: config.redisUrl ? 'redis' : 'memory',
   });
   if (!config.development && !config.adminSecret) {
     logger.warn(

@@ -58,6 +58,15 @@ export interface SwitchboardConfig {
   /** PostgreSQL schema for Switchboard's tables (env SWITCHBOARD_DATABASE_SCHEMA). */
   databaseSchema?: string;
   /**
+   * Redis connection string (env REDIS_URL, flag --redis): several nodes act as one server through
+   * it. Unset: one node, channels kept in memory.
+   */
+  redisUrl?: string;
+  /** Prefix of every Redis key and topic (env SWITCHBOARD_REDIS_PREFIX, default `sb:`). */
+  redisPrefix?: string;
+  /** This node's id in the cluster (env SWITCHBOARD_NODE_ID, default random per start). */
+  nodeId?: string;
+  /**
    * `POST /notify` settings: `catalog` gives push titles and bodies per app id (or `*`) and event
    * name (or `*` for that app's default), `{placeholder}`s filled from the notification's data.
    */
@@ -90,6 +99,7 @@ export interface CliFlags {
   production?: boolean;
   persistAll?: boolean;
   logPretty?: boolean;
+  redis?: string;
 }
 
 function readConfigFile(path: string): Partial<SwitchboardConfig> {
@@ -145,6 +155,12 @@ export function loadConfig(
       throw new TypeError('SWITCHBOARD_DATABASE_SCHEMA (databaseSchema) needs DATABASE_URL');
     config.databaseSchema = databaseSchema;
   }
+  const redisUrl = flags.redis || env.REDIS_URL || fromFile.redisUrl;
+  if (redisUrl) config.redisUrl = redisUrl;
+  const redisPrefix = env.SWITCHBOARD_REDIS_PREFIX || fromFile.redisPrefix;
+  if (redisPrefix) config.redisPrefix = redisPrefix;
+  const nodeId = env.SWITCHBOARD_NODE_ID || fromFile.nodeId;
+  if (nodeId) config.nodeId = nodeId;
   const catalog = fromFile.notifications?.catalog;
   if (catalog !== undefined) config.notifications = { catalog: validateCatalog(catalog) };
   const log = logConfig(env, fromFile, flags.logPretty);

@@ -8,7 +8,9 @@ import {
   type Store,
   type PushSender,
   type Clock,
+  type Broker,
 } from '@switchboard/server';
+import { openConfiguredBroker } from './open-broker.js';
 import type { SwitchboardConfig } from './config.js';
 import { startHost, type Host } from './http-host.js';
 import { createMetricsEndpoint } from './metrics.js';
@@ -42,6 +44,8 @@ export interface StartOptions {
   pushSender?: PushSender;
   /** The engine's clock (tests pass a fake one to step over rate-limit windows). */
   clock?: Clock;
+  /** A cluster broker to use instead of the configured one (tests pass an in-memory one). */
+  broker?: Broker;
 }
 
 /**
@@ -88,8 +92,12 @@ export async function startSwitchboard(
   const configured = options.pushSender ? undefined : configuredPushSender(config, options.logger);
   const pushSender = options.pushSender ?? configured;
   let engine: Engine;
+  let opened: Broker | undefined;
   try {
+    opened = options.broker ? undefined : await openConfiguredBroker(config, options.logger);
+    const broker = options.broker ?? opened;
     engine = await createEngine({
+      ...(broker ? { broker } : {}),
       store,
       development: config.development,
       limits: config.limits,
@@ -105,6 +113,7 @@ export async function startSwitchboard(
   } catch (err) {
     // A pool left open would keep the process alive after the error is reported.
     if (!options.store) await store.close();
+    await opened?.close();
     await configured?.close();
     throw err;
   }
@@ -132,6 +141,7 @@ export async function startSwitchboard(
     });
   } catch (err) {
     await engine.close();
+    await opened?.close();
     await store.close();
     await configured?.close();
     throw err;
@@ -139,6 +149,8 @@ export async function startSwitchboard(
   const close = async (): Promise<void> => {
     await engine.close();
     await host.close();
+    // After the engine: the leaves of its last sessions went through the broker.
+    await opened?.close();
     await store.close();
     // Only a sender made here from config is ours to close; an injected one is the caller's.
     await configured?.close();

@@ -66,6 +66,8 @@ export interface EngineContext {
   readonly deltas: DeltaCache;
   /** Set by a graceful drain: new connections are refused and `/ready` answers 503. */
   draining: boolean;
+  /** Several nodes share channels through a broker: a channel is read once it follows it. */
+  readonly clustered: boolean;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;
   readonly adminSecret?: string;

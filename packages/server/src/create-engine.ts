@@ -25,11 +25,14 @@ import { receiveFrame } from './connection/router.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
 import type { EngineContext, Logger } from './context.js';
 import { createLogThrottle } from './log-throttle.js';
+import { brokerErrorLog } from './channels/broker-error-log.js';
 import { silentLogger } from './logger.js';
 import { randomId } from './ids.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { createSystemClock, type Clock, type TimerHandle } from './ports/clock.js';
 import type { AppRecord, Store } from './ports/store.js';
+import { DEFAULT_LEASE, type Broker } from './ports/broker.js';
+import { startDeadNodeReaper } from './channels/dead-node-reaper.js';
 import { createRecordingPushSender, type PushSender } from './ports/push-sender.js';
 import type { RestRequest, RestResponse } from './rest/http.js';
 import { loadPresenceFixtures } from './rest/routes/app-routes.js';
@@ -72,6 +75,12 @@ export interface EngineOptions {
    * over the built-in defaults. Checked here: a malformed catalog is a TypeError.
    */
   notificationCatalog?: NotificationCatalog;
+  /**
+   * The cluster broker (e.g. Redis) when several nodes act as one: serials, recent logs,
+   * idempotent ids and presence are shared through it. Default: none, the single-node path,
+   * where each channel keeps them itself. The host owns it and closes it after the engine.
+   */
+  broker?: Broker;
 }
 
 /** The Switchboard engine: the host feeds it sockets and HTTP requests. */
@@ -196,7 +205,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         if (kind === 'presence' && webhooks.wants(channel.appId, 'channel.occupancy'))
           webhooks.emit(channel.appId, occupancyEvent(channel, entry.timestamp));
       },
+      options.broker && {
+        broker: options.broker,
+        onBrokerError: brokerErrorLog(logger, clock),
+      },
     ),
+    clustered: options.broker !== undefined,
     history: options.store,
     connections: createConnectionTable(),
     pushStore: options.store,
@@ -268,6 +282,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const sweep = setInterval(() => ctx.channels.sweep(ctx.clock.now()), 60_000);
   sweep.unref();
   const sse = { heartbeats: ctx.heartbeats, frameOf: createSseFrameCache() };
+  const reaper = options.broker && startDeadNodeReaper(options.broker, DEFAULT_LEASE, logger);
+  // A cluster does not persist channel history yet (docs/deploy.md): say so rather than surprise.
+  if (
+    options.broker &&
+    (options.persistAllChannels ||
+      apps.list().some((app) => app.record.namespaces.some((ns) => ns.persisted)))
+  )
+    logger.warn(
+      'persisted namespaces are not persisted on a cluster yet: their history is the broker window',
+      { nodeId: options.broker.nodeId },
+    );
 
   return {
     limits,
@@ -310,6 +335,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       clearInterval(keepAlive);
       clearInterval(sweep);
       occupancy.close();
+      await reaper?.stop();
       stopUnregistered?.();
       await pushOutbox.close();
       for (const t of revocationTimers) t.cancel();

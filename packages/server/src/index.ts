@@ -124,3 +124,15 @@ export {
 export type { HeartbeatConfigRecord, HeartbeatConfigStore } from './ports/heartbeat-config.js';
 export { heartbeatConfigFromSpec, HEARTBEAT_BOUNDS } from './sse/heartbeat-config-spec.js';
 export { encodeVcdiff } from './delta/vcdiff-encoder.js';
+export { createMemoryBrokerBackend, reapedLeave } from './ports/memory-broker.js';
+export type { BrokerSettings, MemoryBrokerBackend } from './ports/memory-broker.js';
+export { DEAD_NODE_BOUND_MS, DEFAULT_LEASE } from './ports/broker.js';
+export type {
+  Broker,
+  BrokerAppend,
+  BrokerChannel,
+  BrokerEntry,
+  BrokerLeaseTimes,
+  BrokerListener,
+  BrokerWrite,
+} from './ports/broker.js';

@@ -14,3 +14,7 @@ export { createCapturingLogger } from './capturing-logger.js';
 export type { CapturingLogger, LogEntry } from './capturing-logger.js';
 export { runProviderSuite } from './provider-suite.js';
 export type { ProviderHarness } from './provider-suite.js';
+export { runBrokerSuite } from './broker-suite.js';
+export type { BrokerCluster, BrokerFactory } from './broker-suite.js';
+export { redisTestPrefix } from './redis.js';
+export type { RedisTestPrefix } from './redis.js';

@@ -13,6 +13,8 @@ export interface TcpProxy {
   dropAll(): void;
   /** While true, new connections are reset at once (an unreachable network). */
   refuse(on: boolean): void;
+  /** Sends new connections to another port (another node behind one address). */
+  retarget(targetPort: number): void;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,13 @@ export interface TcpProxy {
 export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; holed: boolean }>();
   let refusing = false;
+  let target = targetPort;
   const server = createServer((client) => {
     if (refusing) {
       client.resetAndDestroy();
       return;
     }
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(target, '127.0.0.1');
     const pair = { client, upstream, holed: false };
     pairs.add(pair);
     client.on('data', (d) => upstream.write(d));
@@ -51,6 +54,9 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         },
         refuse(on) {
           refusing = on;
+        },
+        retarget(port) {
+          target = port;
         },
         dropAll() {
           for (const p of [...pairs]) {

@@ -3,6 +3,7 @@ import type { Limits } from '../limits.js';
 import {
   createChannel,
   type Channel,
+  type ChannelOptions,
   type ChannelPersistence,
   type RestoredChannel,
 } from './channel.js';
@@ -47,6 +48,8 @@ export function createChannelRegistry(
   persistence?: RegistryPersistence,
   /** Told of every write a channel shows (for a persisted channel: once stored). */
   onShown?: (channel: Channel, kind: HistoryKind, entry: LogEntry) => void,
+  /** On a cluster: every channel follows the broker (see ChannelOptions.cluster). */
+  cluster?: ChannelOptions['cluster'],
 ): ChannelRegistry {
   const channels = new Map<string, Map<string, Channel>>();
   const options = {
@@ -58,6 +61,7 @@ export function createChannelRegistry(
     versions: { perMessage: limits.maxVersionsPerMessage, bytes: limits.maxVersionBytesPerChannel },
     idempotencyWindowMs: limits.idempotencyWindowMs,
     maxAnnotations: limits.maxAnnotationsPerChannel,
+    ...(cluster ? { cluster } : {}),
   };
   const appChannels = (appId: string): Map<string, Channel> => {
     let map = channels.get(appId);
@@ -114,6 +118,7 @@ export function createChannelRegistry(
             now - ch.lastActivity() > idleFor
           ) {
             map.delete(name);
+            ch.close();
             if (ch.persisted)
               persistence?.restored.set(stateKey(ch.appId, name), {
                 epoch: ch.epoch,

@@ -1,5 +1,6 @@
 import {
   Action,
+  Errors,
   Flag,
   type Annotation,
   type Message,
@@ -14,6 +15,8 @@ import type {
   LatestVersionRecord,
 } from '../ports/history.js';
 import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
+import type { BrokerEntry } from '../ports/broker.js';
+import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js';
 import { createCommitGate } from './commit-gate.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createLiveWrites, isEphemeral } from './live-writes.js';
@@ -98,6 +101,13 @@ export interface Channel {
     now: number,
   ): Promise<void> | undefined;
   lastActivity(): number;
+  /**
+   * On a cluster: starts following the broker on first use and resolves once the log and members
+   * are current; undefined when they already are (always, on a single node).
+   */
+  whenReady(): Promise<void> | undefined;
+  /** Stops following the broker (the channel was swept). */
+  close(): void;
 }
 
 /** What a write gives back: its result, and for a persisted channel when it is stored. */
@@ -139,12 +149,19 @@ export interface ChannelOptions {
   onShown?: (kind: HistoryKind, entry: LogEntry) => void;
   /** Raw annotations kept per channel (and messages whose summaries are kept). */
   maxAnnotations?: number;
+  /**
+   * Present on a cluster: the broker assigns serials, drops repeated ids and delivers every
+   * node's writes, and this channel's log and members are a replica of its own.
+   */
+  cluster?: Omit<ReplicaOptions, 'appId' | 'name' | 'windowMax'>;
 }
 
 /** Creates a channel. */
 export function createChannel(appId: string, name: string, options: ChannelOptions): Channel {
-  const persistence = options.persistence;
-  const epoch = persistence?.restored?.epoch ?? randomId(6);
+  const cluster = options.cluster;
+  // Persisted channels keep their single-node write path: a cluster does not persist yet.
+  const persistence = cluster ? undefined : options.persistence;
+  const epoch = cluster?.broker.epoch ?? persistence?.restored?.epoch ?? randomId(6);
   // Sequence numbers assigned so far, and the last one shown (logged and fanned out): on a
   // persisted channel a write is shown only once stored, so the two differ while commits are due.
   let seq = persistence?.restored?.seq ?? 0;
@@ -256,6 +273,102 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     gate: persistence ? gate : undefined,
   });
 
+  /** A presence entry's frame, as broadcast under the current sequence number. */
+  const presenceEntry = (
+    events: PresenceMessage[],
+    pmId: string,
+    connectionId: string | undefined,
+    now: number,
+  ): LogEntry => {
+    const pm: ProtocolMessage = {
+      action: Action.PRESENCE,
+      channel: name,
+      channelSerial: serialOf(seq),
+      id: pmId,
+      timestamp: now,
+      presence: events,
+    };
+    if (connectionId) pm.connectionId = connectionId;
+    return { seq, timestamp: now, messages: events as Message[], frame: createOutboundFrame(pm) };
+  };
+
+  /** A broker entry as this channel logs it (message serials are `<channel serial>:<index>`). */
+  const logEntryOf = (e: BrokerEntry): LogEntry => {
+    if (e.kind === 'presence')
+      return presenceEntry(e.items as PresenceMessage[], e.pmId, e.connectionId, e.timestamp);
+    const messages = e.items as Message[];
+    messages.forEach((m, k) => (m.serial = `${serialOf(e.seq)}:${k}`));
+    return entryOf(messages, { ...e, connectionId: e.connectionId ?? '' });
+  };
+  const applyMembers = (events: PresenceMessage[]): void => {
+    for (const event of events)
+      presence.apply(event as PresenceMessage & { clientId: string; connectionId: string });
+  };
+
+  const replica =
+    cluster &&
+    createClusterReplica(
+      { ...cluster, appId, name, windowMax: options.retention.maxCount },
+      {
+        load(entries, members, head) {
+          log.startAfter((entries[0]?.seq ?? head + 1) - 1);
+          presenceLog.startAfter((entries[0]?.seq ?? head + 1) - 1);
+          for (const e of entries) {
+            seq = e.seq;
+            (e.kind === 'message' ? log : presenceLog).append(logEntryOf(e), e.timestamp);
+          }
+          seq = visibleSeq = Math.max(seq, head);
+          applyMembers(members);
+        },
+        // Every node's writes, this one's included, are shown as the broker delivers them.
+        receive(e) {
+          if (e.seq <= seq) return;
+          seq = visibleSeq = e.seq;
+          active = Date.now();
+          const entry = logEntryOf(e);
+          if (e.kind === 'message') {
+            log.append(entry, active);
+            enqueue(entry, e.connectionId ?? '');
+          } else {
+            applyMembers(e.items as PresenceMessage[]);
+            flush();
+            presenceLog.append(entry, active);
+            fanOut(entry.frame, Flag.PRESENCE_SUBSCRIBE, undefined);
+          }
+          options.onShown?.(e.kind, entry);
+        },
+      },
+    );
+
+  /** A write handed to the broker: its serials are filled in before `committed` settles. */
+  const publishToCluster = (
+    publication: Publication,
+    now: number,
+  ): WriteOutcome<(string | null)[]> => {
+    active = now;
+    const serials: (string | null)[] = publication.messages.map(() => null);
+    const committed = replica!
+      .append({
+        kind: 'message',
+        timestamp: publication.timestamp,
+        pmId: publication.pmId,
+        connectionId: publication.connectionId,
+        items: publication.messages,
+        ids: publication.messages.map((m, i) =>
+          publication.clientSuppliedIds[i] ? m.id : undefined,
+        ),
+      })
+      .then(({ seq: assigned, kept }) => {
+        if (assigned === undefined) return;
+        let k = 0;
+        kept.forEach((isKept, i) => {
+          if (isKept) serials[i] = `${serialOf(assigned)}:${k++}`;
+        });
+      });
+    committed.catch(() => {});
+    return { result: serials, committed };
+  };
+
   return {
     appId,
     name,
@@ -282,6 +395,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     currentSeq: () => visibleSeq,
     serialOf,
     publish(publication, now) {
+      if (replica) return publishToCluster(publication, now);
       const serials: (string | null)[] = publication.messages.map(() => null);
       const fresh: number[] = [];
       const freshIds: string[] = [];
@@ -347,6 +461,8 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       return result;
     },
     publishOperation(operation, publication, now) {
+      if (replica)
+        throw Errors.badRequest('Message updates, deletes and appends need a single node');
       const original = operation.serial ? originalOf(operation.serial) : undefined;
       if (!original) return undefined;
       active = now;
@@ -385,22 +501,21 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     broadcastPresence(events, pmId, connectionId, now) {
       if (events.length === 0) return undefined;
       active = now;
+      if (replica) {
+        const committed = replica
+          .append({
+            kind: 'presence',
+            timestamp: now,
+            pmId,
+            ...(connectionId ? { connectionId } : {}),
+            items: events,
+          })
+          .then(() => {});
+        committed.catch(() => {});
+        return committed;
+      }
       seq += 1;
-      const pm: ProtocolMessage = {
-        action: Action.PRESENCE,
-        channel: name,
-        channelSerial: serialOf(seq),
-        id: pmId,
-        timestamp: now,
-        presence: events,
-      };
-      if (connectionId) pm.connectionId = connectionId;
-      const entry: LogEntry = {
-        seq,
-        timestamp: now,
-        messages: events as Message[],
-        frame: createOutboundFrame(pm),
-      };
+      const entry = presenceEntry(events, pmId, connectionId, now);
       return showWrite('presence', entry, () => {
         flush();
         presenceLog.append(entry, now);
@@ -409,5 +524,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       });
     },
     lastActivity: () => active,
+    whenReady: () => replica?.whenReady(),
+    close: () => replica?.close(),
   };
 }

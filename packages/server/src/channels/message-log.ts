@@ -28,6 +28,8 @@ export interface MessageLog {
   last(count: number): LogEntry[];
   entries(): readonly LogEntry[];
   size(): number;
+  /** Positions up to `seq` are known to be elsewhere (a replica loaded mid-stream). */
+  startAfter(seq: number): void;
 }
 
 /**
@@ -86,5 +88,8 @@ export function createMessageLog(retention: Retention, startsAfter = -1): Messag
     },
     entries: () => items.slice(head),
     size: () => items.length - head,
+    startAfter(seq) {
+      droppedUpTo = Math.max(droppedUpTo, seq);
+    },
   };
 }

@@ -115,6 +115,16 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     channelError(session, rawName, isErrorInfo(err) ? err : Errors.internalError());
     return;
   }
+  // On a cluster the channel first catches up with the broker; then the attach runs afresh.
+  const ready = channel.whenReady();
+  if (ready) {
+    ready.then(
+      () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
+      (err: unknown) =>
+        channelError(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable()),
+    );
+    return;
+  }
   const now = ctx.clock.now();
 
   let flags = modes;

@@ -9,6 +9,7 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { requireChannelAccess } from '../auth/channel-access.js';
+import type { Channel } from '../channels/channel.js';
 import type { EngineContext } from '../context.js';
 import { randomId } from '../ids.js';
 import { handledAsResend } from './answers.js';
@@ -49,50 +50,64 @@ export function handlePresence(ctx: EngineContext, session: Session, pm: Protoco
     if (attachment && (attachment.requested & Flag.PRESENCE) === 0)
       throw Errors.modeNotGranted('presence', name);
     const channel = ctx.channels.get(session.auth.app.record.id, name);
-    const maxMembers =
-      session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
-    const now = ctx.clock.now();
-    const events: PresenceMessage[] = [];
-    // Every item is checked before any is applied, so a refused frame changes nothing.
-    const clientIds = items.map((item) => {
-      const clientId = presenceClientId(session, item.clientId);
-      requireWithinSize({ ...item, clientId }, ctx.limits);
-      return clientId;
-    });
-    items.forEach((item, i) => {
-      const clientId = clientIds[i]!;
-      if (item.action !== PresenceAction.LEAVE && !channel.presence.has(clientId, session.id)) {
-        if (channel.presence.size() >= maxMembers) throw Errors.tooManyPresenceMembers(maxMembers);
-      }
-      const event: PresenceMessage & { clientId: string; connectionId: string } = {
-        action: item.action === PresenceAction.PRESENT ? PresenceAction.ENTER : item.action,
-        id: item.id ?? `${session.id}:${msgSerial}:${i}`,
-        clientId,
-        connectionId: session.id,
-        timestamp: now,
-      };
-      if (item.data !== undefined) event.data = item.data;
-      if (item.encoding !== undefined) event.encoding = item.encoding;
-      const extras = withUserClaim(session.auth, channel.name, item.extras);
-      if (extras !== undefined) event.extras = extras;
-      const broadcast = channel.presence.apply(event);
-      if (broadcast) events.push(broadcast);
-    });
-    if (items.some((item) => item.action !== PresenceAction.LEAVE))
-      session.presenceChannels.add(channel);
-    const committed = channel.broadcastPresence(
-      events,
-      `${session.id}:${msgSerial}`,
-      session.id,
-      now,
-    );
-    ackWhenStored(session, msgSerial, null, committed);
+    // On a cluster the member set is checked once the channel follows the broker; the answer
+    // waits in its turn, so answers stay in msgSerial order.
+    const ready = channel.whenReady();
+    if (ready) {
+      const applied = ready.then(() => applyPresence(ctx, session, channel, pm, msgSerial));
+      ackWhenStored(session, msgSerial, null, applied);
+      return;
+    }
+    ackWhenStored(session, msgSerial, null, applyPresence(ctx, session, channel, pm, msgSerial));
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
     if (!isErrorInfo(err))
       ctx.logger.error('presence update failed', { connectionId: session.id, error: String(err) });
     else if (isLimitError(err)) logLimit(ctx, session, err, { channel: pm.channel });
   }
+}
+
+/** Applies a PRESENCE frame's items to the member set and broadcasts what changed. */
+function applyPresence(
+  ctx: EngineContext,
+  session: Session,
+  channel: Channel,
+  pm: ProtocolMessage,
+  msgSerial: number,
+): Promise<void> | undefined {
+  const items = pm.presence ?? [];
+  const maxMembers =
+    session.auth.app.record.limits?.presenceMaxMembers ?? ctx.limits.maxPresenceMembers;
+  const now = ctx.clock.now();
+  const events: PresenceMessage[] = [];
+  // Every item is checked before any is applied, so a refused frame changes nothing.
+  const clientIds = items.map((item) => {
+    const clientId = presenceClientId(session, item.clientId);
+    requireWithinSize({ ...item, clientId }, ctx.limits);
+    return clientId;
+  });
+  items.forEach((item, i) => {
+    const clientId = clientIds[i]!;
+    if (item.action !== PresenceAction.LEAVE && !channel.presence.has(clientId, session.id)) {
+      if (channel.presence.size() >= maxMembers) throw Errors.tooManyPresenceMembers(maxMembers);
+    }
+    const event: PresenceMessage & { clientId: string; connectionId: string } = {
+      action: item.action === PresenceAction.PRESENT ? PresenceAction.ENTER : item.action,
+      id: item.id ?? `${session.id}:${msgSerial}:${i}`,
+      clientId,
+      connectionId: session.id,
+      timestamp: now,
+    };
+    if (item.data !== undefined) event.data = item.data;
+    if (item.encoding !== undefined) event.encoding = item.encoding;
+    const extras = withUserClaim(session.auth, channel.name, item.extras);
+    if (extras !== undefined) event.extras = extras;
+    const broadcast = channel.presence.apply(event);
+    if (broadcast) events.push(broadcast);
+  });
+  if (items.some((item) => item.action !== PresenceAction.LEAVE))
+    session.presenceChannels.add(channel);
+  return channel.broadcastPresence(events, `${session.id}:${msgSerial}`, session.id, now);
 }
 
 /**

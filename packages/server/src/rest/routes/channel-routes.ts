@@ -30,6 +30,21 @@ function existingChannel(
   return ctx.channels.peek(auth.app.record.id, name);
 }
 
+/**
+ * The channel a read of history or presence sees: on a cluster the broker holds them, so the
+ * channel follows it first (a node with no subscriber there would otherwise know nothing).
+ */
+async function readableChannel(
+  ctx: EngineContext,
+  appId: string,
+  name: string,
+): Promise<Channel | undefined> {
+  if (!ctx.clustered) return ctx.channels.peek(appId, name);
+  const channel = ctx.channels.get(appId, name);
+  await channel.whenReady();
+  return channel;
+}
+
 /** POST /channels/{ch}/messages (RSL1): array body, 201 with serials, idempotent ids. */
 export async function publishRoute(
   ctx: EngineContext,
@@ -63,7 +78,7 @@ export async function historyPage(
     const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, persisted.epoch);
     return storedHistoryPage(ctx, appId, name, kind, q);
   }
-  const channel = ctx.channels.peek(appId, name);
+  const channel = await readableChannel(ctx, appId, name);
   const q = parseHistoryQuery(req.query, ctx.limits.maxHistoryLimit, channel?.epoch ?? '');
   const entries =
     kind === 'message' ? (channel?.latestEntries() ?? []) : (channel?.presenceLog.entries() ?? []);
@@ -81,9 +96,16 @@ export async function historyRoute(
 }
 
 /** GET /channels/{ch}/presence (RSP3): current members as PRESENT. */
-export function presenceRoute(ctx: EngineContext, req: RestRequest, ch: string): RestResponse {
+export async function presenceRoute(
+  ctx: EngineContext,
+  req: RestRequest,
+  ch: string,
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
-  const channel = existingChannel(ctx, auth, ch, 'subscribe');
+  const existing = existingChannel(ctx, auth, ch, 'subscribe');
+  const channel = ctx.clustered
+    ? await readableChannel(ctx, auth.app.record.id, parseChannelName(ch).name)
+    : existing;
   const clientId = req.query.get('clientId');
   const connectionId = req.query.get('connectionId');
   const limit = Number(req.query.get('limit') ?? 100);

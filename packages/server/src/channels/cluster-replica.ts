@@ -1,0 +1,98 @@
+import { Errors, isErrorInfo } from '@switchboard/protocol';
+import type { Broker, BrokerAppend, BrokerEntry, BrokerWrite } from '../ports/broker.js';
+
+/** A channel's link to the cluster broker: its log and members are a replica of the broker's. */
+export interface ClusterReplica {
+  /**
+   * Starts following the broker on first use (listen, then load the window and members);
+   * undefined once the replica is current, so a caller goes on synchronously.
+   */
+  whenReady(): Promise<void> | undefined;
+  /** Hands a write to the broker; rejects with 50002 when the broker cannot take it. */
+  append(write: BrokerWrite): Promise<BrokerAppend>;
+  /** Stops following (the channel is swept). */
+  close(): void;
+}
+
+/** What the replica feeds the channel. */
+export interface ReplicaTarget {
+  /** The window and members as the broker holds them, before any live entry. */
+  load(entries: BrokerEntry[], members: Awaited<ReturnType<Broker['members']>>, head: number): void;
+  /** A live entry, in sequence order. */
+  receive(entry: BrokerEntry): void;
+}
+
+/** How a channel follows the cluster. */
+export interface ReplicaOptions {
+  broker: Broker;
+  appId: string;
+  name: string;
+  /** Entries the window keeps (the broker's cap). */
+  windowMax: number;
+  /** Told when the broker refuses or fails a write, for the log. */
+  onBrokerError?: (error: unknown) => void;
+}
+
+/**
+ * Creates a channel's replica link. Delivery starts before the window is read, so nothing
+ * falls between them: entries delivered meanwhile wait and the window's own are skipped.
+ */
+export function createClusterReplica(
+  options: ReplicaOptions,
+  target: ReplicaTarget,
+): ClusterReplica {
+  const { broker } = options;
+  const ref = { appId: options.appId, name: options.name };
+  let state: 'idle' | 'loading' | 'ready' = 'idle';
+  let pending: Promise<void> | undefined;
+  let held: BrokerEntry[] = [];
+
+  const onEntry = (entry: BrokerEntry): void => {
+    if (state === 'ready') target.receive(entry);
+    else held.push(entry);
+  };
+  const start = async (): Promise<void> => {
+    await broker.listen(ref, onEntry);
+    const head = await broker.head(ref);
+    const window = (await broker.since(ref, Math.max(0, head - options.windowMax))) ?? [];
+    const members = await broker.members(ref);
+    target.load(window, members, head);
+    state = 'ready';
+    const waiting = held;
+    held = [];
+    for (const entry of waiting) target.receive(entry);
+  };
+
+  return {
+    whenReady() {
+      if (state === 'ready') return undefined;
+      if (!pending) {
+        state = 'loading';
+        pending = start().catch((err: unknown) => {
+          // A later use tries again.
+          state = 'idle';
+          pending = undefined;
+          held = [];
+          void Promise.resolve(broker.unlisten(ref)).catch(() => {});
+          options.onBrokerError?.(err);
+          throw Errors.brokerUnavailable();
+        });
+      }
+      return pending;
+    },
+    async append(write) {
+      try {
+        return await broker.append(ref, write);
+      } catch (err) {
+        options.onBrokerError?.(err);
+        throw isErrorInfo(err) ? err : Errors.brokerUnavailable();
+      }
+    },
+    close() {
+      if (state === 'idle') return;
+      state = 'idle';
+      pending = undefined;
+      void Promise.resolve(broker.unlisten(ref)).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Message, PresenceMessage } from '@switchboard/protocol';
+
+/** A channel as the broker names it: one app's channel. */
+export interface BrokerChannel {
+  appId: string;
+  name: string;
+}
+
+/** What a node hands the broker to publish on a channel: plain data, encodable as JSON. */
+export interface BrokerWrite {
+  kind: 'message' | 'presence';
+  timestamp: number;
+  /** The ProtocolMessage id (`<connectionId>:<msgSerial>`, or a REST one). */
+  pmId: string;
+  connectionId?: string;
+  /**
+   * Messages (kind `message`) or presence events (kind `presence`: ENTER, UPDATE or LEAVE with
+   * clientId and connectionId, already resolved against the member set by the owning node).
+   */
+  items: (Message | PresenceMessage)[];
+  /**
+   * Per item, the client-supplied message id it is deduplicated by (RSL1k), or undefined. An item
+   * whose id was published on the channel inside the idempotency window is dropped.
+   */
+  ids?: (string | undefined)[];
+}
+
+/** One entry of a channel's shared log, as delivered to every interested node. */
+export interface BrokerEntry {
+  seq: number;
+  kind: 'message' | 'presence';
+  timestamp: number;
+  pmId: string;
+  connectionId?: string;
+  items: (Message | PresenceMessage)[];
+  /** The node that published it. */
+  nodeId: string;
+}
+
+/** What a publish gave: the entry's sequence number (none when every item was a repeat). */
+export interface BrokerAppend {
+  seq: number | undefined;
+  /** Per item of the write: kept (true) or dropped as a repeat (false). */
+  kept: boolean[];
+}
+
+/** Receives a channel's entries in sequence order. */
+export type BrokerListener = (entry: BrokerEntry) => void;
+
+/**
+ * The state several nodes share so they act as one server (DESIGN.md, "scale-out"): each
+ * channel's serial sequence and recent log, idempotent ids, delivery to the nodes that listen,
+ * and presence with per-node leases. `runBrokerSuite` is its conformance suite.
+ *
+ * Results may be values or promises: the in-memory broker answers synchronously.
+ */
+export interface Broker {
+  /** This node's id: its members and its lease carry it. */
+  readonly nodeId: string;
+  /**
+   * The epoch of the shared serial space (the first part of every channel serial). It changes
+   * only when the shared state is lost (a Redis flushed empty), so serials from before are not
+   * taken for positions in the new log.
+   */
+  readonly epoch: string;
+  /**
+   * Assigns the channel's next sequence number, drops repeated ids, appends to the channel's
+   * log and delivers to every listening node (this one included), atomically. For presence
+   * writes the shared member set is updated in the same step. Rejects when the broker cannot
+   * take the write: then nothing was assigned or delivered.
+   */
+  append(channel: BrokerChannel, write: BrokerWrite): BrokerAppend | Promise<BrokerAppend>;
+  /** The last sequence number assigned on the channel (0 for a new channel). */
+  head(channel: BrokerChannel): number | Promise<number>;
+  /**
+   * Entries after `afterSeq`, oldest first, at most `limit` of the newest; undefined when the
+   * log no longer reaches back to `afterSeq` (it is capped).
+   */
+  since(
+    channel: BrokerChannel,
+    afterSeq: number,
+  ): BrokerEntry[] | undefined | Promise<BrokerEntry[] | undefined>;
+  /**
+   * Starts delivering the channel's entries to this node, in sequence order; resolves once
+   * delivery is on (entries appended after that are delivered). One listener per channel.
+   */
+  listen(channel: BrokerChannel, listener: BrokerListener): void | Promise<void>;
+  /** Stops delivering the channel's entries to this node. */
+  unlisten(channel: BrokerChannel): void | Promise<void>;
+  /** The channel's presence members across nodes, as PRESENT entries. */
+  members(channel: BrokerChannel): PresenceMessage[] | Promise<PresenceMessage[]>;
+  /**
+   * Removes the members of nodes whose lease ran out, publishing a LEAVE for each on its
+   * channel; resolves with how many left. Every node calls it periodically.
+   */
+  reapDeadNodes(now: number): number | Promise<number>;
+  /** Whether the broker can take writes now (false while its backend is unreachable). */
+  healthy(): boolean;
+  /** Stops the lease and delivery; this node's members stay until the lease runs out. */
+  close(): Promise<void>;
+}
+
+/** How long a node's lease lasts and how often it is renewed and dead nodes are looked for. */
+export interface BrokerLeaseTimes {
+  /** A node not heard from for this long is dead and its members leave. */
+  leaseMs: number;
+  /** How often a node renews its lease and looks for dead nodes. */
+  renewMs: number;
+}
+
+/**
+ * Default lease: 10 s, renewed and checked every 2.5 s. A dead node's members leave at most
+ * leaseMs + renewMs (12.5 s) after its last renewal, inside the documented 15 s bound.
+ */
+export const DEFAULT_LEASE: BrokerLeaseTimes = { leaseMs: 10_000, renewMs: 2_500 };
+
+/** The bound, documented in docs/deploy.md, within which a dead node's members leave. */
+export const DEAD_NODE_BOUND_MS = 15_000;

@@ -1,0 +1,222 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEAD_NODE_BOUND_MS } from '@switchboard/server';
+import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ably, collect, connectionState } from './helpers.js';
+import { spawnServer, type ServerProcess } from './server-process.js';
+
+// Three nodes in separate processes share one Redis (a prefix of their own) and one store.
+const redis = await redisTestPrefix('scale-out');
+const db = await postgresTestSchema('scale-out');
+afterAll(async () => {
+  await redis?.drop();
+  await db?.drop();
+});
+
+const KEY = 'cluster.k:cluster-test-secret-0123456789';
+const TOTAL = 10_000;
+const IN_FLIGHT = 200;
+const REST_BATCH = 100;
+
+function writeConfig(dir: string): string {
+  const path = join(dir, 'config.json');
+  const config = {
+    apps: [{ id: 'cluster', keys: [{ name: 'k', secret: 'cluster-test-secret-0123456789' }] }],
+    limits: { maxInboundRate: 100_000, historyMaxMessages: 20_000 },
+  };
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+const options = (port: number, extra: Ably.ClientOptions = {}): Ably.ClientOptions => ({
+  endpoint: '127.0.0.1',
+  port,
+  tls: false,
+  key: KEY,
+  useBinaryProtocol: true,
+  disconnectedRetryTimeout: 250,
+  suspendedRetryTimeout: 500,
+  logLevel: 0,
+  ...extra,
+});
+
+/** Publishes `count` messages named `rt:<i>` over realtime, `IN_FLIGHT` unacknowledged at a time. */
+async function publishRealtime(channel: Ably.RealtimeChannel, count: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      await channel.publish(`rt:${i}`, String(i));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+/** Publishes `count` messages named `rest:<i>` over REST, REST_BATCH per request, in order. */
+async function publishRest(
+  channel: ReturnType<Ably.Rest['channels']['get']>,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i += REST_BATCH) {
+    const batch = Array.from({ length: Math.min(REST_BATCH, count - i) }, (_, k) => ({
+      name: `rest:${i + k}`,
+      data: String(i + k),
+    }));
+    await channel.publish(batch);
+  }
+}
+
+/** The numbers after `prefix:` in the names, in arrival order. */
+const numbered = (names: string[], prefix: string): number[] =>
+  names.filter((n) => n.startsWith(`${prefix}:`)).map((n) => Number(n.slice(prefix.length + 1)));
+
+describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-'));
+  const config = writeConfig(dir);
+  const nodes: Record<'a' | 'b' | 'c', ServerProcess> = {} as never;
+  const clients: (Ably.Realtime | undefined)[] = [];
+  const realtime = (port: number, extra?: Ably.ClientOptions): Ably.Realtime => {
+    const client = new Ably.Realtime(options(port, extra));
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    const env = {
+      REDIS_URL: redis!.url,
+      SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
+      DATABASE_URL: db!.url,
+      SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
+    };
+    // One at a time: the first creates the schema's tables, the others find them.
+    for (const name of ['a', 'b', 'c'] as const)
+      nodes[name] = await spawnServer(
+        ['-c', config],
+        { ...env, SWITCHBOARD_NODE_ID: name },
+        { expectDevKey: false },
+      );
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c?.close();
+    for (const node of Object.values(nodes)) await node.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a subscriber on A gets 10,000 messages published on B (realtime) and C (REST) in order, once each', async () => {
+    const subscriber = realtime(nodes.a.port);
+    const channelA = subscriber.channels.get('cluster:room');
+    const got = collect<{ name: string; serial: string }>();
+    await channelA.subscribe((m) => got.push({ name: m.name!, serial: m.serial! }));
+
+    const publisher = realtime(nodes.b.port);
+    const channelB = publisher.channels.get('cluster:room');
+    await channelB.attach();
+    const rest = new Ably.Rest(options(nodes.c.port));
+    await Promise.all([
+      publishRealtime(channelB, TOTAL / 2),
+      publishRest(rest.channels.get('cluster:room'), TOTAL / 2),
+    ]);
+
+    const items = await got.until(TOTAL, 60_000);
+    // Nothing more arrives once all were delivered (no duplicates trailing behind).
+    await rest.channels.get('cluster:room').publish('end', null);
+    await got.until(TOTAL + 1);
+    const names = items.slice(0, TOTAL).map((m) => m.name);
+    expect(new Set(names).size).toBe(TOTAL);
+    const rt = numbered(names, 'rt');
+    const viaRest = numbered(names, 'rest');
+    expect(viaRest).toEqual(viaRest.map((_, i) => i));
+    expect(rt).toHaveLength(TOTAL / 2);
+    expect(new Set(rt).size).toBe(TOTAL / 2);
+    // One serial sequence across the nodes: what A receives is in serial order.
+    // (A message serial is `<channel serial>:<index>`; channel serials sort as text.)
+    const position = (serial: string) => {
+      const colon = serial.lastIndexOf(':');
+      return [serial.slice(0, colon), Number(serial.slice(colon + 1))] as const;
+    };
+    const outOfOrder = items.slice(1).filter((m, i) => {
+      const [ch, ix] = position(m.serial);
+      const [prevCh, prevIx] = position(items[i]!.serial);
+      return ch < prevCh || (ch === prevCh && ix <= prevIx);
+    });
+    expect(outOfOrder).toEqual([]);
+    expect(items.at(-1)?.name).toBe('end');
+  }, 120_000);
+
+  it('binary data crosses nodes as binary; a message id published on two nodes arrives once (RSL1k)', async () => {
+    const subscriber = realtime(nodes.a.port);
+    const got = collect<Ably.Message>();
+    await subscriber.channels.get('cluster:ids').subscribe((m) => got.push(m));
+    const publisher = realtime(nodes.b.port);
+    await publisher.channels.get('cluster:ids').publish('bytes', new Uint8Array([0, 1, 254, 255]));
+    const restB = new Ably.Rest(options(nodes.b.port));
+    const restC = new Ably.Rest(options(nodes.c.port));
+    await restB.channels.get('cluster:ids').publish({ id: 'same-id', name: 'once', data: 'b' });
+    await restC.channels.get('cluster:ids').publish({ id: 'same-id', name: 'once', data: 'c' });
+    await restC.channels.get('cluster:ids').publish('last', null);
+    const items = await got.until(3);
+    expect(items.map((m) => m.name)).toEqual(['bytes', 'once', 'last']);
+    expect(new Uint8Array(items[0]!.data as ArrayBuffer)).toEqual(new Uint8Array([0, 1, 254, 255]));
+    expect(items[1]!.data).toBe('b');
+  }, 60_000);
+
+  it('presence entered on B is seen by presence.get() on A and C', async () => {
+    const member = realtime(nodes.b.port, { clientId: 'bob' });
+    await member.channels.get('cluster:lobby').presence.enter('from B');
+    for (const port of [nodes.a.port, nodes.c.port]) {
+      const observer = realtime(port);
+      const members = await observer.channels.get('cluster:lobby').presence.get();
+      expect(members.map((m) => [m.clientId, m.data])).toEqual([['bob', 'from B']]);
+    }
+    const rest = new Ably.Rest(options(nodes.c.port));
+    const page = await rest.channels.get('cluster:lobby').presence.get();
+    expect(page.items.map((m) => m.clientId)).toEqual(['bob']);
+  }, 60_000);
+
+  it('B killed with SIGKILL: its members leave within the bound, and its client resumes on A without loss', async () => {
+    // A client on B behind one address (the proxy) that later leads to A.
+    const proxy = await startTcpProxy(nodes.b.port);
+    const movable = realtime(proxy.port, { clientId: 'mover' });
+    const channel = movable.channels.get('cluster:failover');
+    const got = collect<string>();
+    await channel.subscribe((m) => got.push(m.name!));
+    await channel.presence.enter();
+
+    const watcher = realtime(nodes.a.port);
+    const watched = watcher.channels.get('cluster:failover');
+    await watched.attach();
+    const left = new Promise<number>((resolve) =>
+      watched.presence.subscribe('leave', (m) => m.clientId === 'mover' && resolve(Date.now())),
+    );
+    expect((await watched.presence.get()).map((m) => m.clientId)).toEqual(['mover']);
+
+    const rest = new Ably.Rest(options(nodes.c.port));
+    const publisher = rest.channels.get('cluster:failover');
+    let sent = 0;
+    const publish = async (n: number) => {
+      for (let i = 0; i < n; i++) await publisher.publish(`m${sent++}`, null);
+    };
+    await publish(50);
+    await got.until(50);
+
+    proxy.retarget(nodes.a.port);
+    const killedAt = Date.now();
+    await nodes.b.kill();
+    // Published while the client is cut off: it must get them from the shared log.
+    const during = publish(100);
+    await during;
+    // The session that held its msgSerials died with B: the client connects to A afresh (a new
+    // connection id, 80018) and re-attaches with the channelSerial it last saw (RTL4c1), which A
+    // replays from the shared log.
+    await connectionState(movable, 'connected');
+    await publish(50);
+    const names = await got.until(200, 30_000);
+    expect(names).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+
+    const leftAt = await left;
+    expect(leftAt - killedAt).toBeLessThan(DEAD_NODE_BOUND_MS);
+    await proxy.close();
+  }, 90_000);
+});
