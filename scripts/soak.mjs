@@ -35,6 +35,8 @@ Options:
   --churn <n>           Short-lived connections per second (default 4)
   --members <n>         Long-lived presence members (default 6)
   --seed <n>            Seed of every random choice (default: from the clock)
+  --heap-snapshots <dir> Write server heap snapshots there at the end of warm-up and at the end
+                        (open both in Chrome DevTools' Memory tab and compare)
   --json                Print the report as JSON on stdout
   -h, --help            This help
 `;
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     churn: { type: 'string', default: '4' },
     members: { type: 'string', default: '6' },
     seed: { type: 'string' },
+    'heap-snapshots': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -81,6 +84,7 @@ const report = await runSoak({
   churnPerSecond: number('churn'),
   members: number('members'),
   seed,
+  heapSnapshotDir: values['heap-snapshots'],
   onSample: (s, p) =>
     log(
       `  ${(s.atMs / 60_000).toFixed(1).padStart(5)}m ${s.phase.padEnd(8)}` +

@@ -1,16 +1,27 @@
 // Loaded with `node --import` into a server started by spawnSwitchboard(): answers memory
 // questions over the IPC channel, so the server's own code needs no hook for them.
+import { writeHeapSnapshot } from 'node:v8';
+
 interface MemoryRequest {
-  type: 'memory';
+  type: 'memory' | 'heap-snapshot';
   id: number;
+  /** For a heap snapshot: the file to write. */
+  path?: string;
 }
 
 const isRequest = (m: unknown): m is MemoryRequest =>
-  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'memory';
+  typeof m === 'object' &&
+  m !== null &&
+  ['memory', 'heap-snapshot'].includes(String((m as { type?: unknown }).type));
 
 if (process.send) {
   process.on('message', (m: unknown) => {
     if (!isRequest(m)) return;
+    if (m.type === 'heap-snapshot') {
+      writeHeapSnapshot(m.path);
+      process.send?.({ type: 'heap-snapshot', id: m.id });
+      return;
+    }
     // After a full collection the heap figure is what is still referenced, not garbage that
     // happens to be waiting: the only figure whose growth means a leak.
     const gc = (globalThis as { gc?: () => void }).gc;

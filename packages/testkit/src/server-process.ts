@@ -38,6 +38,8 @@ export interface SwitchboardProcess {
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   /** The server's memory now (rejects if the process is gone). */
   memory(): Promise<MemorySample>;
+  /** Writes a V8 heap snapshot of the server to `path` (for Chrome DevTools' Memory tab). */
+  heapSnapshot(path: string): Promise<void>;
   /** Warn, error and fatal log lines so far (a bounded sample; `counts` has the totals). */
   problems(): LoggedProblem[];
   counts(): { warn: number; error: number; fatal: number };
@@ -55,7 +57,15 @@ export interface SpawnSwitchboardOptions {
   env?: Record<string, string>;
 }
 
-const LEVELS: Record<number, LoggedProblem['level']> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+// The server logs a text level; pino's numbers are accepted too.
+const LEVELS: Record<string, LoggedProblem['level']> = {
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
 
 /**
  * Starts the server CLI on port 0 in development mode with a fresh data directory and a config
@@ -95,17 +105,17 @@ export function spawnSwitchboard(
     const lines = (stdoutRest + d.toString()).split('\n');
     stdoutRest = lines.pop() ?? '';
     for (const line of lines) {
-      let entry: { level?: number; msg?: string } | undefined;
+      let entry: { level?: number | string; msg?: string } | undefined;
       try {
-        entry = JSON.parse(line) as { level?: number; msg?: string };
+        entry = JSON.parse(line) as { level?: number | string; msg?: string };
       } catch {
         keepTail(`${line}\n`);
         continue;
       }
-      const level = LEVELS[entry.level ?? 0];
+      const level = LEVELS[String(entry.level)];
       if (!level) continue;
       counts[level]++;
-      if (problems.length < 200) problems.push({ level, msg: String(entry.msg ?? line) });
+      if (problems.length < 200) problems.push({ level, msg: line.slice(0, 1000) });
     }
   });
   let stderr = '';
@@ -113,17 +123,41 @@ export function spawnSwitchboard(
     stderr += d.toString();
     keepTail(d.toString());
   });
+  // A runner that dies (an uncaught error) must not leave its server behind.
+  const killOnExit = (): void => void proc.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
+    proc.once('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      resolve({ code, signal });
+    }),
   );
   let nextId = 0;
   const waiting = new Map<number, (m: MemorySample) => void>();
   proc.on('message', (m: MemorySample & { type?: string; id?: number }) => {
-    if (m.type !== 'memory' || m.id === undefined) return;
+    if (m.id === undefined) return;
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = m;
     waiting.get(m.id)?.({ rss, heapUsed, heapTotal, external, arrayBuffers });
     waiting.delete(m.id);
   });
+  const ask = (
+    request: { type: string; path?: string },
+    timeoutMs: number,
+  ): Promise<MemorySample> => {
+    if (!alive()) return Promise.reject(new Error('the server is not running'));
+    const id = nextId++;
+    return new Promise((res, rej) => {
+      const t = setTimeout(() => {
+        waiting.delete(id);
+        rej(new Error(`no ${request.type} answer from the server within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      waiting.set(id, (m) => {
+        clearTimeout(t);
+        res(m);
+      });
+      proc.send({ ...request, id });
+    });
+  };
   const alive = (): boolean => proc.exitCode === null && proc.signalCode === null;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -151,21 +185,8 @@ export function spawnSwitchboard(
         key,
         alive,
         exited,
-        memory() {
-          if (!alive()) return Promise.reject(new Error('the server is not running'));
-          const id = nextId++;
-          return new Promise((res, rej) => {
-            const t = setTimeout(() => {
-              waiting.delete(id);
-              rej(new Error('no memory answer from the server within 30 s'));
-            }, 30_000);
-            waiting.set(id, (m) => {
-              clearTimeout(t);
-              res(m);
-            });
-            proc.send({ type: 'memory', id });
-          });
-        },
+        memory: () => ask({ type: 'memory' }, 30_000),
+        heapSnapshot: async (path) => void (await ask({ type: 'heap-snapshot', path }, 300_000)),
         problems: () => [...problems],
         counts: () => ({ ...counts }),
         tail: () => tail,

@@ -20,13 +20,17 @@ export interface ChurnTarget {
   onError: (what: string) => void;
 }
 
-const settle = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
-  Promise.race([
+/** `p`, or a rejection after `ms`; a late rejection of `p` is then ignored, not unhandled. */
+const settle = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
+  p.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
     p,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms),
-    ),
-  ]);
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+};
 
 /**
  * One short-lived connection: an official client that attaches, maybe enters presence, lives a

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import * as Ably from 'ably';
 import { subscribe, startPublisher } from '../chaos/clients.js';
 import { createRandom } from '../chaos/random.js';
@@ -30,6 +31,8 @@ export interface SoakOptions {
   tokenTtlSeconds?: number;
   /** Pause between slow-consumer rounds (default 20 s). */
   slowConsumerPauseSeconds?: number;
+  /** Write heap snapshots of the server here at the end of warm-up and at the end. */
+  heapSnapshotDir?: string;
   /** Called after each memory reading. */
   onSample?: (sample: TimedSample, progress: SoakProgress) => void;
 }
@@ -262,6 +265,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
       const sample: TimedSample = { ...m, atMs, phase };
       samples.push(sample);
       options.onSample?.(sample, progress());
+      const dir = options.heapSnapshotDir;
+      const firstSteady =
+        phase === 'steady' && !samples.slice(0, -1).some((x) => x.phase === 'steady');
+      if (dir && (firstSteady || after))
+        await server.heapSnapshot(join(dir, `soak-${seed}-${after ? 'end' : 'warm'}.heapsnapshot`));
     };
     await read();
     const end = started + durationMs;
