@@ -253,8 +253,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
               : {}),
             signal: AbortSignal.timeout(30_000),
           });
-          await res.arrayBuffer();
+          const text = await res.text();
           status = res.status;
+          if (status >= 500) answer(`http ${status} ${text.slice(0, 200)}`);
         } catch (err) {
           // A reset or a timeout is the server's doing; a request fetch would not even send
           // (a URL it refuses) is the fuzzer's, counted but no finding.

@@ -1,0 +1,38 @@
+import { connect } from 'node:net';
+import { createCapturingLogger, startTestServer } from '@switchboard/testkit';
+import { describe, expect, it } from 'vitest';
+
+// Regression tests for what `npm run fuzz` found, one per finding.
+describe('fuzz findings', () => {
+  it('a client that hangs up mid-body is no server error', async () => {
+    const capture = createCapturingLogger();
+    const server = await startTestServer({ logger: capture.logger });
+    try {
+      const socket = connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      // Expect: 100-continue makes the server say when it has the head and awaits the body.
+      const continued = new Promise<void>((resolve) =>
+        socket.on('data', (d: Buffer) => {
+          if (d.toString('latin1').startsWith('HTTP/1.1 100')) resolve();
+        }),
+      );
+      socket.write(
+        'POST /channels/x/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          `Authorization: Basic ${Buffer.from(server.key).toString('base64')}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 1000\r\n' +
+          'Expect: 100-continue\r\n\r\n',
+      );
+      await continued;
+      socket.write('{"name":');
+      socket.destroy();
+      const gone = await capture.waitFor((e) => e.message === 'client went away mid-request');
+      expect(gone.level).toBe('debug');
+      expect(gone.fields).toMatchObject({ method: 'POST', path: '/channels/x/messages' });
+      expect(capture.entries.filter((e) => e.level === 'error')).toEqual([]);
+      // And the server goes on serving.
+      expect((await fetch(`http://127.0.0.1:${server.port}/time`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
