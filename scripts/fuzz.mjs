@@ -67,6 +67,11 @@ const report = await runFuzz({
   frames: number('frames'),
   sockets: number('sockets'),
   seed,
+  onFinding: (f) =>
+    log(
+      `  FINDING [${f.kind}] ${f.evidence.slice(0, 400)}\n` +
+        f.inputs.map((i) => `      ${i.slice(0, 200)}`).join('\n'),
+    ),
   onProgress: (p) =>
     log(
       `  ${(p.elapsedMs / 1000).toFixed(0).padStart(4)}s sent ${String(p.total).padStart(7)} ` +

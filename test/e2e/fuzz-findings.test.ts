@@ -35,4 +35,29 @@ describe('fuzz findings', () => {
       await server.close();
     }
   });
+
+  it('an error message quoting a lone surrogate is a 400, not a 500', async () => {
+    const server = await startTestServer();
+    try {
+      const res = await fetch(
+        `http://127.0.0.1:${server.port}/keys/${server.keys[0]!.keyName}/requestToken`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(server.key).toString('base64')}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ ttl: '\ud800' }),
+        },
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-ably-errorcode')).toBe('40003');
+      expect(decodeURIComponent(res.headers.get('x-ably-errormessage')!)).toBe(
+        'Invalid ttl: \ufffd',
+      );
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(40003);
+    } finally {
+      await server.close();
+    }
+  });
 });

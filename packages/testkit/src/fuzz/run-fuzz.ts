@@ -20,6 +20,8 @@ export interface FuzzOptions {
   publishRate?: number;
   /** Called about once a second. */
   onProgress?: (progress: FuzzProgress) => void;
+  /** Called at once with each finding. */
+  onFinding?: (finding: FuzzFinding) => void;
 }
 
 /** Counters as the run goes on. */
@@ -119,7 +121,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   };
   const answer = (key: string): void => void (answers[key] = (answers[key] ?? 0) + 1);
   const find = (kind: string, evidence: string, inputs: string[]): void => {
-    if (findings.length < 100) findings.push({ kind, evidence, inputs: inputs.slice(-12) });
+    const finding = { kind, evidence, inputs: inputs.slice(-12) };
+    if (findings.length < 100) findings.push(finding);
+    options.onFinding?.(finding);
   };
   // A new error line in the server's log is pinned on the inputs just sent by whoever looks.
   const checkLog = (kind: string, inputs: string[]): void => {
