@@ -60,4 +60,32 @@ describe('fuzz findings', () => {
       await server.close();
     }
   });
+
+  it('a deeply nested ttl or capability operation is a 400, not a stack overflow', async () => {
+    const server = await startTestServer();
+    const deep = '['.repeat(50_000) + '1' + ']'.repeat(50_000);
+    try {
+      for (const [body, message] of [
+        [`{"ttl":${deep}}`, 'Invalid ttl: an array'],
+        [`{"capability":{"x":[${deep}]}}`, 'Invalid capability operation: an array'],
+      ] as const) {
+        const res = await fetch(
+          `http://127.0.0.1:${server.port}/keys/${server.keys[0]!.keyName}/requestToken`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${Buffer.from(server.key).toString('base64')}`,
+              'content-type': 'application/json',
+            },
+            body,
+          },
+        );
+        expect(await res.json()).toEqual({
+          error: { message, code: 40003, statusCode: 400 },
+        });
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });

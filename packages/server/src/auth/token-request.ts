@@ -62,9 +62,15 @@ export function tokenForKey(
 ): TokenDetails {
   let ttl = limits.defaultTokenTtlMs;
   if (params.ttl !== undefined && params.ttl !== null && params.ttl !== '') {
-    const n = Number(params.ttl);
+    // Only numbers and numeric text: Number() or String() of a deeply nested array recurses to
+    // a stack overflow, a 500 (found by `npm run fuzz`).
+    const ttlIn: unknown = params.ttl;
+    const scalar = typeof ttlIn === 'number' || typeof ttlIn === 'string';
+    const n = scalar ? Number(ttlIn) : NaN;
     if (!Number.isFinite(n) || n <= 0 || n > limits.maxTokenTtlMs) {
-      throw Errors.invalidParameter(`Invalid ttl: ${String(params.ttl)}`);
+      throw Errors.invalidParameter(
+        `Invalid ttl: ${scalar ? String(ttlIn).slice(0, 100) : Array.isArray(ttlIn) ? 'an array' : typeof ttlIn}`,
+      );
     }
     ttl = n;
   }
