@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // child process, with an official publisher and subscriber beside them.
 describe('fuzz', () => {
   it('hostile frames and requests: the server stays up, answers no 5xxxx, the good pair loses nothing', async () => {
-    const report = await runFuzz({ frames: 2000, publishRate: 10 });
+    const report = await runFuzz({ frames: 2000, sockets: 6, publishRate: 10, settleMs: 500 });
     expect(report.total).toBe(2000);
     for (const kind of ['json', 'msgpack', 'rest-body', 'rest-query', 'raw-http'])
       expect(report.sent[kind], kind).toBeGreaterThan(0);

@@ -40,4 +40,6 @@ if (process.send) {
   });
   // The channel must not keep the server alive once it wants to exit.
   process.channel?.unref();
+  // A runner killed outright leaves no one to stop its server: the channel closing says so.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

@@ -18,6 +18,9 @@ export interface FuzzOptions {
   sockets?: number;
   /** Pace of the official-client publisher running alongside, messages/s (default 20). */
   publishRate?: number;
+  /** Wait after the last input before the final memory reading, so retention windows (5 s
+   * here) turn over (default 6 s). */
+  settleMs?: number;
   /** Called about once a second. */
   onProgress?: (progress: FuzzProgress) => void;
   /** Called at once with each finding. */
@@ -313,7 +316,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     await reader;
     clearInterval(ticker);
     // The last reading once every fuzz connection is gone and retention windows have turned.
-    await sleep(6000);
+    await sleep(options.settleMs ?? 6000);
     await read();
   } finally {
     goodPub.close();
