@@ -88,4 +88,42 @@ describe('fuzz findings', () => {
       await server.close();
     }
   });
+
+  it('deep arrays where text belongs: batch channels, stats interval ids, signed token fields', async () => {
+    const server = await startTestServer();
+    const deep = '['.repeat(50_000) + '1' + ']'.repeat(50_000);
+    const keyName = server.keys[0]!.keyName;
+    const post = async (path: string, body: string): Promise<unknown> => {
+      const res = await fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(server.key).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    try {
+      expect(await post('/messages', `{"channels":[${deep}],"messages":{"data":"x"}}`)).toEqual({
+        status: 400,
+        body: {
+          error: { message: 'Batch channels must be strings', code: 40000, statusCode: 400 },
+        },
+      });
+      // An interval id that is not one is skipped, as before.
+      expect(await post('/stats', `[{"intervalId":${deep}}]`)).toMatchObject({ status: 201 });
+      expect(
+        await post(
+          `/keys/${keyName}/requestToken`,
+          `{"keyName":"${keyName}","mac":"x","nonce":"y","ttl":${deep}}`,
+        ),
+      ).toEqual({
+        status: 401,
+        body: { error: { message: 'Invalid MAC', code: 40101, statusCode: 401 } },
+      });
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -40,8 +40,10 @@ export interface SwitchboardProcess {
   memory(): Promise<MemorySample>;
   /** Writes a V8 heap snapshot of the server to `path` (for Chrome DevTools' Memory tab). */
   heapSnapshot(path: string): Promise<void>;
-  /** Warn, error and fatal log lines so far (a bounded sample; `counts` has the totals). */
+  /** Error and fatal, then warn log lines so far (bounded samples; `counts` has the totals). */
   problems(): LoggedProblem[];
+  /** Error and fatal log lines so far (the first 200). */
+  errors(): LoggedProblem[];
   counts(): { warn: number; error: number; fatal: number };
   /** The last few KB of stderr and non-JSON stdout, to show when it died. */
   tail(): string;
@@ -95,6 +97,7 @@ export function spawnSwitchboard(
     },
   );
   const problems: LoggedProblem[] = [];
+  const warnings: LoggedProblem[] = [];
   const counts = { warn: 0, error: 0, fatal: 0 };
   let tail = '';
   const keepTail = (s: string): void => {
@@ -115,7 +118,9 @@ export function spawnSwitchboard(
       const level = LEVELS[String(entry.level)];
       if (!level) continue;
       counts[level]++;
-      if (problems.length < 200) problems.push({ level, msg: line.slice(0, 1000) });
+      // Errors are kept apart, so a flood of warnings cannot hide them.
+      const list = level === 'warn' ? warnings : problems;
+      if (list.length < 200) list.push({ level, msg: line.slice(0, 1000) });
     }
   });
   let stderr = '';
@@ -187,7 +192,8 @@ export function spawnSwitchboard(
         exited,
         memory: () => ask({ type: 'memory' }, 30_000),
         heapSnapshot: async (path) => void (await ask({ type: 'heap-snapshot', path }, 300_000)),
-        problems: () => [...problems],
+        problems: () => [...problems, ...warnings],
+        errors: () => [...problems],
         counts: () => ({ ...counts }),
         tail: () => tail,
         async close() {

@@ -33,7 +33,10 @@ export interface TokenParams {
 type Obj = Record<string, unknown>;
 
 function field(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
+  if (value === undefined || value === null) return '';
+  // Signers sign text and numbers only; String() of a deeply nested array would recurse to a
+  // stack overflow (found by `npm run fuzz`). A NUL never matches a signature.
+  return typeof value === 'object' ? '\u0000' : String(value);
 }
 
 /** Issues a token for a key after checking ttl, capability and clientId (spec RSA9, RSA10). */

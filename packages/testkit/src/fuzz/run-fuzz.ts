@@ -133,7 +133,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     const { error, fatal } = server.counts();
     if (error + fatal > lastLoggedErrors) {
       lastLoggedErrors = error + fatal;
-      find(kind, `logged: ${server.problems().at(-1)?.msg ?? '?'}`, inputs);
+      find(kind, `logged: ${server.errors().at(-1)?.msg ?? '?'}`, inputs);
     }
   };
   const more = (): boolean => total < target && server.alive();
