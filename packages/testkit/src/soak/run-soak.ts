@@ -114,7 +114,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     errorCount++;
     if (errors.length < 50) errors.push(`${((Date.now() - started) / 1000).toFixed(0)}s ${what}`);
   };
-  const options_ = (format: 'msgpack' | 'json'): Ably.ClientOptions => ({
+  const connectOptions = (format: 'msgpack' | 'json'): Ably.ClientOptions => ({
     endpoint: '127.0.0.1',
     port: server.port,
     tls: false,
@@ -122,11 +122,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     disableConnectivityCheck: true,
     logLevel: 0,
   });
-  const backend = new Ably.Rest({ ...options_('json'), key: server.key });
+  const backend = new Ably.Rest({ ...connectOptions('json'), key: server.key });
   const clients: { name: string; realtime: Ably.Realtime }[] = [];
   let tokenRenewals = 0;
   const longLived = (name: string, format: 'msgpack' | 'json', extra: Ably.ClientOptions) => {
-    const realtime = new Ably.Realtime({ ...options_(format), ...extra });
+    const realtime = new Ably.Realtime({ ...connectOptions(format), ...extra });
     // Long-lived clients must never give up: a failed or suspended connection is an error.
     realtime.connection.on((change) => {
       if (change.current === 'failed' || change.current === 'suspended')
@@ -218,7 +218,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
     const churnTarget = {
       port: server.port,
       key: server.key,
-      options: options_,
+      options: connectOptions,
       presenceChannel: PRESENCE,
       random,
       onError,
