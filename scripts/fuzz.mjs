@@ -9,7 +9,7 @@ const HELP = `Switchboard fuzz run — hostile input, then a crash, loss and mem
 
 Usage: npm run fuzz -- [options]        (or: node scripts/fuzz.mjs [options] after npm run build)
 
-The server runs as a child process (the CLI, development mode, memory store, rate limits lifted
+The server runs as a child process (the CLI, development mode, SQLite store, rate limits lifted
 so input reaches the parsers). Against it, all at once:
   - raw WebSocket connections, half JSON and half msgpack, each sending valid ProtocolMessages
     (attach, detach, publish, presence, sync, auth, annotations, objects, heartbeats) with one

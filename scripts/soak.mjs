@@ -8,7 +8,7 @@ const HELP = `Switchboard soak run — hours of churn, then a memory, loss and e
 
 Usage: npm run soak -- [options]        (or: node scripts/soak.mjs [options] after npm run build)
 
-The server runs as a child process (the CLI, development mode, memory store). Against it, all
+The server runs as a child process (the CLI, development mode, SQLite store). Against it, all
 at once for the whole run:
   - a realtime publisher at a steady pace on one channel, and three subscribers to it: one with
     a key (msgpack), one renewing 10 s tokens in band when the server asks (JSON), one whose 4 s
