@@ -54,7 +54,10 @@ export function parseCapability(input: unknown): Capability {
     }
     for (const op of ops) {
       if (typeof op !== 'string' || !VALID_OPS.has(op)) {
-        throw Errors.invalidParameter(`Invalid capability operation: ${String(op)}`);
+        // Not String(op): a deeply nested array would recurse to a stack overflow (found by
+        // `npm run fuzz`).
+        const shown = typeof op === 'string' ? op : Array.isArray(op) ? 'an array' : typeof op;
+        throw Errors.invalidParameter(`Invalid capability operation: ${shown}`);
       }
     }
     if (ops.includes('*') && ops.length > 1) {

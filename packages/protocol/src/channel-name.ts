@@ -15,7 +15,16 @@ const MAX_NAME_LENGTH = 2048;
 /** Parses and validates a channel name; throws 40010 for an invalid one (spec RSL, RTL4). */
 export function parseChannelName(raw: unknown): ChannelName {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_NAME_LENGTH) {
-    throw Errors.invalidChannelName(typeof raw === 'string' ? raw.slice(0, 64) : String(raw));
+    // Not String() of anything: a deeply nested array would recurse to a stack overflow.
+    throw Errors.invalidChannelName(
+      typeof raw === 'string'
+        ? raw.slice(0, 64)
+        : typeof raw === 'object' && raw !== null
+          ? Array.isArray(raw)
+            ? 'an array'
+            : 'an object'
+          : String(raw),
+    );
   }
   if (raw.startsWith(':')) throw Errors.invalidChannelName(raw);
   if (!raw.startsWith('[')) return { name: raw, params: {} };

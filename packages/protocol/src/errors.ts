@@ -304,7 +304,7 @@ export const Errors = {
   brokerUnavailable: (detail = 'the cluster broker is unreachable') =>
     make(50002, 503, `Message not accepted: ${detail}`),
   outboundQueueOverflow: (limit: number) =>
-    make(80003, 400, `Connection too slow: more than ${limit} messages waiting to be sent`),
+    make(80003, 400, `Connection too slow: more than ${limit} bytes waiting to be sent`),
   notReady: (why: string) => make(50300, 503, `Not ready: ${why}`),
   serverDraining: () =>
     make(80003, 503, 'Server shutting down: reconnect, and the connection will resume'),

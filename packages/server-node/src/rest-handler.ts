@@ -35,6 +35,9 @@ function errorResponse(error: ErrorInfo): RestResponse {
   };
 }
 
+/** The client went away before its request body was complete: nothing to answer, no fault. */
+class RequestAborted extends Error {}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -50,7 +53,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (err) => reject(new RequestAborted(String(err))));
   });
 }
 
@@ -129,6 +132,15 @@ export function serveRest(
   dashboard?: DashboardOptions,
 ): void {
   respondTo(engine, corsOrigins, req, res, metrics, dashboard).catch((err: unknown) => {
+    if (err instanceof RequestAborted) {
+      // Found by `npm run fuzz`: an ordinary event on a network, logged as a server error.
+      logger.debug('client went away mid-request', {
+        method: req.method,
+        path: pathForLog(req.url),
+      });
+      res.destroy();
+      return;
+    }
     logger.error('REST request failed in the host', {
       method: req.method,
       path: pathForLog(req.url),

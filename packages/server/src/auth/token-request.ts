@@ -33,7 +33,10 @@ export interface TokenParams {
 type Obj = Record<string, unknown>;
 
 function field(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value);
+  if (value === undefined || value === null) return '';
+  // Signers sign text and numbers only; String() of a deeply nested array would recurse to a
+  // stack overflow (found by `npm run fuzz`). A NUL never matches a signature.
+  return typeof value === 'object' ? '\u0000' : String(value);
 }
 
 /** Issues a token for a key after checking ttl, capability and clientId (spec RSA9, RSA10). */
@@ -62,9 +65,15 @@ export function tokenForKey(
 ): TokenDetails {
   let ttl = limits.defaultTokenTtlMs;
   if (params.ttl !== undefined && params.ttl !== null && params.ttl !== '') {
-    const n = Number(params.ttl);
+    // Only numbers and numeric text: Number() or String() of a deeply nested array recurses to
+    // a stack overflow, a 500 (found by `npm run fuzz`).
+    const ttlIn: unknown = params.ttl;
+    const scalar = typeof ttlIn === 'number' || typeof ttlIn === 'string';
+    const n = scalar ? Number(ttlIn) : NaN;
     if (!Number.isFinite(n) || n <= 0 || n > limits.maxTokenTtlMs) {
-      throw Errors.invalidParameter(`Invalid ttl: ${String(params.ttl)}`);
+      throw Errors.invalidParameter(
+        `Invalid ttl: ${scalar ? String(ttlIn).slice(0, 100) : Array.isArray(ttlIn) ? 'an array' : typeof ttlIn}`,
+      );
     }
     ttl = n;
   }

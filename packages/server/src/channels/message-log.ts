@@ -38,7 +38,9 @@ export interface MessageLog {
  * positions are known to be elsewhere.
  */
 export function createMessageLog(retention: Retention, startsAfter = -1): MessageLog {
-  const items: LogEntry[] = [];
+  // Slots before `head` are pruned and hold undefined: the array is compacted only now and then,
+  // and a pruned entry left in place kept its frame (up to maxMessageSize per publish) alive.
+  const items: (LogEntry | undefined)[] = [];
   let head = 0;
   let droppedUpTo = startsAfter;
 
@@ -48,7 +50,7 @@ export function createMessageLog(retention: Retention, startsAfter = -1): Messag
       const tooMany = items.length - head > retention.maxCount;
       if (!tooMany && now - oldest.timestamp < retention.minAgeMs) break;
       droppedUpTo = oldest.seq;
-      head++;
+      items[head++] = undefined;
     }
     if (head > 1024 && head * 2 > items.length) {
       items.splice(0, head);
@@ -84,9 +86,9 @@ export function createMessageLog(retention: Retention, startsAfter = -1): Messag
       return result.reverse();
     },
     last(count) {
-      return items.slice(Math.max(head, items.length - count));
+      return items.slice(Math.max(head, items.length - count)) as LogEntry[];
     },
-    entries: () => items.slice(head),
+    entries: () => items.slice(head) as LogEntry[],
     size: () => items.length - head,
     startAfter(seq) {
       droppedUpTo = Math.max(droppedUpTo, seq);

@@ -42,6 +42,17 @@ export function respond(
 }
 
 /**
+ * The text with each lone UTF-16 surrogate replaced by U+FFFD: messages quote client input, and
+ * encodeURIComponent throws on a lone surrogate (found by `npm run fuzz`: a 500 for a bad ttl).
+ */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+}
+
+/**
  * The error response ably-js understands: exact content type, body and x-ably-* headers. `extra`
  * adds fields beside `error` (a 429's `nextAllowedAt`) and `headers` more headers (`retry-after`).
  */
@@ -58,7 +69,7 @@ export function respondError(
     {
       ...headers,
       'x-ably-errorcode': String(error.code),
-      'x-ably-errormessage': encodeURIComponent(error.message).replace(/%20/g, ' '),
+      'x-ably-errormessage': encodeURIComponent(wellFormed(error.message)).replace(/%20/g, ' '),
     },
   );
 }
