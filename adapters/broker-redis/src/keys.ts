@@ -17,6 +17,8 @@ export interface BrokerKeys {
   lease(nodeId: string): string;
   nodeChannels(nodeId: string): string;
   reapLock(nodeId: string): string;
+  session(connectionId: string): string;
+  takeoverTopic: string;
 }
 
 /** Keys under `prefix` (e.g. `sb:`). */
@@ -33,5 +35,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     lease: (nodeId) => `${prefix}lease:${nodeId}`,
     nodeChannels: (nodeId) => `${prefix}node-channels:${nodeId}`,
     reapLock: (nodeId) => `${prefix}reap:${nodeId}`,
+    session: (connectionId) => `${prefix}session:${connectionId}`,
+    takeoverTopic: `${prefix}takeover`,
   };
 }

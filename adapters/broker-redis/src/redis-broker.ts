@@ -10,6 +10,8 @@ import {
   type BrokerSettings,
   type BrokerWrite,
   type Logger,
+  type SessionDirectory,
+  type SharedSession,
 } from '@switchboard/server';
 import { APPEND_SCRIPT } from './append-script.js';
 import { brokerKeys } from './keys.js';
@@ -121,7 +123,16 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       ),
     );
   });
+  const takeoverHandlers: ((connectionId: string, byNode: string) => void)[] = [];
+  await sub.subscribe(keys.takeoverTopic);
   sub.on('message', (topic: string, payload: string) => {
+    if (topic === keys.takeoverTopic) {
+      const { connectionId, byNode } = decodeItem<{ connectionId: string; byNode: string }>(
+        payload,
+      );
+      if (byNode !== nodeId) takeoverHandlers.forEach((handler) => handler(connectionId, byNode));
+      return;
+    }
     deliveries.get(topic)?.receive(decodeItem<BrokerEntry>(payload));
   });
 
@@ -208,9 +219,33 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     return left;
   };
 
+  const sessions: SessionDirectory = {
+    async save(records, ttlMs) {
+      if (records.length === 0) return;
+      const batch = cmd.multi();
+      for (const record of records)
+        batch.set(keys.session(record.id), JSON.stringify(record), 'PX', ttlMs);
+      await batch.exec();
+    },
+    async load(connectionId) {
+      const value = await cmd.get(keys.session(connectionId));
+      return value === null ? undefined : decodeItem<SharedSession>(value);
+    },
+    async remove(connectionId) {
+      await cmd.del(keys.session(connectionId));
+    },
+    async takeOver(connectionId) {
+      await cmd.publish(keys.takeoverTopic, JSON.stringify({ connectionId, byNode: nodeId }));
+    },
+    onTakenOver(handler) {
+      takeoverHandlers.push(handler);
+    },
+  };
+
   return {
     nodeId,
     epoch,
+    sessions,
     append: (channel, write) => appendRaw(channel, write, nodeId),
     async head(channel) {
       return Number((await cmd.get(keys.seq(keys.channelId(channel)))) ?? 0);

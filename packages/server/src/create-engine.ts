@@ -17,11 +17,15 @@ import { createConnectionTable } from './session/connection-table.js';
 import {
   disconnectRevoked,
   discardSession,
+  dropMovedSession,
   openSession,
+  resumeElsewhere,
   sendDisconnected,
   transportLost,
 } from './connection/lifecycle.js';
 import { receiveFrame } from './connection/router.js';
+import { startSessionSharing } from './connection/shared-sessions.js';
+import type { Session } from './session/session.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
 import type { EngineContext, Logger } from './context.js';
 import { createLogThrottle } from './log-throttle.js';
@@ -233,6 +237,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     draining: false,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
   };
+  if (options.broker?.sessions)
+    ctx.sessionSharing = startSessionSharing({
+      directory: options.broker.sessions,
+      nodeId: options.broker.nodeId,
+      connections: ctx.connections,
+      ttlMs: limits.connectionStateTtlMs,
+      logger,
+      onTakenOver: (session) => dropMovedSession(ctx, session),
+    });
   for (const app of apps.list()) {
     if (app.record.channels) loadPresenceFixtures(ctx, app.record.id, app.record.channels);
   }
@@ -294,6 +307,33 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       { nodeId: options.broker.nodeId },
     );
 
+  /**
+   * A resume of a connection this node does not hold: its record is read from the broker first,
+   * and frames that arrive meanwhile wait for the session.
+   */
+  const openMovedConnection = (
+    transport: Transport,
+    query: URLSearchParams,
+    resumeKey: string,
+  ): ConnectionHandle => {
+    let session: Session | undefined;
+    let closed = false;
+    const early: Parameters<ConnectionHandle['receive']>[0][] = [];
+    const handle: ConnectionHandle = {
+      connectionKey: undefined,
+      receive: (data) => (session ? receiveFrame(ctx, session, data) : void early.push(data)),
+      transportClosed: () =>
+        session ? transportLost(ctx, session, transport) : void (closed = true),
+    };
+    void ctx.sessionSharing!.lookup(resumeKey).then((record) => {
+      if (closed) return;
+      session = openSession(ctx, transport, query, record);
+      (handle as { connectionKey: string | undefined }).connectionKey = session?.key;
+      if (session) for (const data of early.splice(0)) receiveFrame(ctx, session, data);
+    });
+    return handle;
+  };
+
   return {
     limits,
     apps,
@@ -302,6 +342,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         sendDisconnected(transport, Errors.serverDraining());
         return { connectionKey: undefined, receive: () => {}, transportClosed: () => {} };
       }
+      const elsewhere = resumeElsewhere(ctx, query);
+      if (elsewhere) return openMovedConnection(transport, query, elsewhere);
       const session = openSession(ctx, transport, query);
       return {
         connectionKey: session?.key,
@@ -332,6 +374,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     audit,
     async close() {
+      // The records stay: this node's clients resume elsewhere with their connection ids.
+      ctx.sessionSharing?.stop();
+      ctx.sessionSharing = undefined;
       clearInterval(keepAlive);
       clearInterval(sweep);
       occupancy.close();

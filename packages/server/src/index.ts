@@ -133,6 +133,8 @@ export type {
   BrokerChannel,
   BrokerEntry,
   BrokerLeaseTimes,
+  SessionDirectory,
+  SharedSession,
   BrokerListener,
   BrokerWrite,
 } from './ports/broker.js';

@@ -94,6 +94,11 @@ export interface Broker {
    * channel; resolves with how many left. Every node calls it periodically.
    */
   reapDeadNodes(now: number): number | Promise<number>;
+  /**
+   * Where connections are recorded so another node can resume them with the same id; absent on
+   * a broker that serves one node.
+   */
+  readonly sessions?: SessionDirectory;
   /** Whether the broker can take writes now (false while its backend is unreachable). */
   healthy(): boolean;
   /** Stops the lease and delivery; this node's members stay until the lease runs out. */
@@ -116,3 +121,31 @@ export const DEFAULT_LEASE: BrokerLeaseTimes = { leaseMs: 10_000, renewMs: 2_500
 
 /** The bound, documented in docs/deploy.md, within which a dead node's members leave. */
 export const DEAD_NODE_BOUND_MS = 15_000;
+
+/**
+ * What another node needs to resume a connection with the same id (RTN15c6). The client
+ * re-attaches its channels with their last channel serials and resends its unanswered publishes
+ * itself, so neither is recorded: the channels replay from the shared log, and resends are
+ * dropped by the broker's idempotency check on the connection's message ids.
+ */
+export interface SharedSession {
+  id: string;
+  /** SHA-256 (hex) of the keys the connection may be resumed with: the key itself is a secret. */
+  keyHashes: string[];
+  appId: string;
+  clientId?: string;
+  /** The node that holds it. */
+  nodeId: string;
+}
+
+/** The cluster's record of resumable connections, and the notice that one moved nodes. */
+export interface SessionDirectory {
+  /** Writes (or refreshes) the records, each kept for `ttlMs`. */
+  save(records: SharedSession[], ttlMs: number): Promise<void>;
+  load(connectionId: string): Promise<SharedSession | undefined>;
+  remove(connectionId: string): Promise<void>;
+  /** Tells every node that this node now holds the connection (the others drop their copy). */
+  takeOver(connectionId: string): Promise<void>;
+  /** Called when another node took over a connection. */
+  onTakenOver(handler: (connectionId: string, byNode: string) => void): void;
+}
