@@ -24,7 +24,12 @@ const PRESENCE_GRACE_MS = 1000;
 function writeConfig(dir: string): string {
   const path = join(dir, 'config.json');
   const config = {
-    apps: [{ id: 'cluster', keys: [{ name: 'k', secret: 'cluster-test-secret-0123456789' }] }],
+    apps: [
+      {
+        id: 'cluster',
+        keys: [{ name: 'k', secret: 'cluster-test-secret-0123456789', revocableTokens: true }],
+      },
+    ],
     limits: {
       maxInboundRate: 100_000,
       historyMaxMessages: 20_000,
@@ -258,6 +263,46 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
     expect(leaves).toEqual([]);
     expect((await observed.presence.get()).map((m) => m.clientId)).toEqual(['twin']);
     await proxy.close();
+  }, 60_000);
+
+  it('a token revocation made on C ends the connection on A at once, and a node started later refuses the token', async () => {
+    const restC = new Ably.Rest(options(nodes.c.port));
+    const token = await restC.auth.requestToken({ clientId: 'revokee' });
+    const onToken = (port: number): Ably.Realtime => {
+      const { key: _key, ...rest } = options(port);
+      return realtime(port, { ...rest, key: undefined, token: token.token });
+    };
+    const onA = onToken(nodes.a.port);
+    await connectionState(onA, 'connected');
+    const disconnected = new Promise<Ably.ConnectionStateChange>((resolve) =>
+      onA.connection.once('disconnected', resolve),
+    );
+    const result = await restC.auth.revokeTokens([{ type: 'clientId', value: 'revokee' }]);
+    expect(result.successCount).toBe(1);
+    expect((await disconnected).reason?.code).toBe(40141);
+
+    // D shares only Redis with the others (its store is its own SQLite): it reads the revocation
+    // from Redis when it starts.
+    const d = await spawnServer(
+      ['-c', config],
+      {
+        REDIS_URL: redis!.url,
+        SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
+        SWITCHBOARD_NODE_ID: 'd',
+      },
+      { expectDevKey: false },
+    );
+    try {
+      const onD = onToken(d.port);
+      // The server refuses the revoked token (40141); with no way to renew, the client fails (40171).
+      const change = await new Promise<Ably.ConnectionStateChange>((resolve) =>
+        onD.connection.once('failed', resolve),
+      );
+      expect(change.reason?.code).toBe(40171);
+      expect(d.output()).toContain('40141');
+    } finally {
+      await d.close();
+    }
   }, 60_000);
 
   it('B killed with SIGKILL: its members leave within the bound, and its client resumes on A with the same connection id, without loss or duplicate', async () => {

@@ -19,6 +19,8 @@ export interface BrokerKeys {
   reapLock(nodeId: string): string;
   session(connectionId: string): string;
   takeoverTopic: string;
+  revocations: string;
+  revocationTopic: string;
 }
 
 /** Keys under `prefix` (e.g. `sb:`). */
@@ -37,5 +39,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     reapLock: (nodeId) => `${prefix}reap:${nodeId}`,
     session: (connectionId) => `${prefix}session:${connectionId}`,
     takeoverTopic: `${prefix}takeover`,
+    revocations: `${prefix}revocations`,
+    revocationTopic: `${prefix}revoked`,
   };
 }

@@ -10,6 +10,8 @@ import {
   type BrokerSettings,
   type BrokerWrite,
   type Logger,
+  type RevocationRecord,
+  type RevocationShare,
   type SessionDirectory,
   type SharedSession,
 } from '@switchboard/server';
@@ -124,8 +126,14 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     );
   });
   const takeoverHandlers: ((connectionId: string, byNode: string) => void)[] = [];
-  await sub.subscribe(keys.takeoverTopic);
+  const revocationHandlers: ((record: RevocationRecord) => void)[] = [];
+  await sub.subscribe(keys.takeoverTopic, keys.revocationTopic);
   sub.on('message', (topic: string, payload: string) => {
+    if (topic === keys.revocationTopic) {
+      const { record, byNode } = decodeItem<{ record: RevocationRecord; byNode: string }>(payload);
+      if (byNode !== nodeId) revocationHandlers.forEach((handler) => handler(record));
+      return;
+    }
     if (topic === keys.takeoverTopic) {
       const { connectionId, byNode } = decodeItem<{ connectionId: string; byNode: string }>(
         payload,
@@ -242,10 +250,42 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     },
   };
 
+  const revocationField = (r: RevocationRecord): string => `${r.keyName}\n${r.clientId}`;
+  const revocations: RevocationShare = {
+    async announce(record) {
+      // Merged as every node merges it: the later issuedBefore and the earlier appliesAt.
+      const stored = await cmd.hget(keys.revocations, revocationField(record));
+      const previous = stored === null ? undefined : decodeItem<RevocationRecord>(stored);
+      const merged: RevocationRecord = {
+        ...record,
+        issuedBefore: Math.max(previous?.issuedBefore ?? 0, record.issuedBefore),
+        appliesAt: Math.min(previous?.appliesAt ?? Infinity, record.appliesAt),
+      };
+      await cmd
+        .multi()
+        .hset(keys.revocations, revocationField(merged), JSON.stringify(merged))
+        .publish(keys.revocationTopic, JSON.stringify({ record: merged, byNode: nodeId }))
+        .exec();
+    },
+    async list(issuedAfter) {
+      const all = Object.values(await cmd.hgetall(keys.revocations)).map((v) =>
+        decodeItem<RevocationRecord>(v),
+      );
+      // Those that can no longer matter are dropped here, by whichever node starts.
+      const stale = all.filter((r) => r.issuedBefore <= issuedAfter).map(revocationField);
+      if (stale.length > 0) await cmd.hdel(keys.revocations, ...stale);
+      return all.filter((r) => r.issuedBefore > issuedAfter);
+    },
+    onAnnounced(handler) {
+      revocationHandlers.push(handler);
+    },
+  };
+
   return {
     nodeId,
     epoch,
     sessions,
+    revocations,
     append: (channel, write) => appendRaw(channel, write, nodeId),
     async head(channel) {
       return Number((await cmd.get(keys.seq(keys.channelId(channel)))) ?? 0);

@@ -147,7 +147,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await apps.load();
   const clock = options.clock ?? createSystemClock();
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
-  const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
+  const revocations = createRevocationList(
+    options.store,
+    limits.maxTokenTtlMs,
+    options.broker?.revocations,
+  );
   const startedAt = clock.now();
   const metrics = createEngineMetrics();
   const historyWriter = createHistoryWriter(options.store, limits.historyCommitIntervalMs);
@@ -259,6 +263,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         r.appliesAt - startedAt,
       ),
     );
+  // A revocation made on another node: enforced here at once, or when its margin runs out.
+  options.broker?.revocations?.onAnnounced((r) => {
+    revocations.remember(r);
+    const wait = r.appliesAt - clock.now();
+    if (wait <= 0) disconnectRevoked(ctx, r.keyName, r.clientId, r.issuedBefore);
+    else
+      revocationTimers.push(
+        clock.setTimer(() => disconnectRevoked(ctx, r.keyName, r.clientId, r.issuedBefore), wait),
+      );
+  });
   // Verdicts that arrive after sending (Expo receipts) prune the devices they name.
   const stopUnregistered = ctx.pushSender.onUnregistered?.((delivery, reason) => {
     removeUnregistered(ctx, delivery, reason).catch((err: unknown) =>

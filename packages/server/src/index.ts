@@ -133,6 +133,7 @@ export type {
   BrokerChannel,
   BrokerEntry,
   BrokerLeaseTimes,
+  RevocationShare,
   SessionDirectory,
   SharedSession,
   BrokerListener,

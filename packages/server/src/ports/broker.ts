@@ -1,4 +1,5 @@
 import type { Message, PresenceMessage } from '@switchboard/protocol';
+import type { RevocationRecord } from './store.js';
 
 /** A channel as the broker names it: one app's channel. */
 export interface BrokerChannel {
@@ -99,6 +100,8 @@ export interface Broker {
    * a broker that serves one node.
    */
   readonly sessions?: SessionDirectory;
+  /** Token revocations every node enforces at once; absent on a broker that serves one node. */
+  readonly revocations?: RevocationShare;
   /** Whether the broker can take writes now (false while its backend is unreachable). */
   healthy(): boolean;
   /** Stops the lease and delivery; this node's members stay until the lease runs out. */
@@ -148,4 +151,17 @@ export interface SessionDirectory {
   takeOver(connectionId: string): Promise<void>;
   /** Called when another node took over a connection. */
   onTakenOver(handler: (connectionId: string, byNode: string) => void): void;
+}
+
+/**
+ * Token revocations shared by the nodes: kept in the broker (so a node starting reads them even
+ * when the nodes do not share a store) and announced to every node when made.
+ */
+export interface RevocationShare {
+  /** Records the revocation (merged as the store merges it) and tells every other node. */
+  announce(record: RevocationRecord): Promise<void>;
+  /** The revocations whose `issuedBefore` is after `issuedAfter` (the ones that can still matter). */
+  list(issuedAfter: number): Promise<RevocationRecord[]>;
+  /** Called for each revocation another node announces. */
+  onAnnounced(handler: (record: RevocationRecord) => void): void;
 }
