@@ -310,16 +310,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   sweep.unref();
   const sse = { heartbeats: ctx.heartbeats, frameOf: createSseFrameCache() };
   const reaper = options.broker && startDeadNodeReaper(options.broker, DEFAULT_LEASE, logger);
-  // A cluster does not persist channel history yet (docs/deploy.md): say so rather than surprise.
-  if (
-    options.broker &&
-    (options.persistAllChannels ||
-      apps.list().some((app) => app.record.namespaces.some((ns) => ns.persisted)))
-  )
-    logger.warn(
-      'persisted namespaces are not persisted on a cluster yet: their history is the broker window',
-      { nodeId: options.broker.nodeId },
-    );
 
   /**
    * A resume of a connection this node does not hold: its record is read from the broker first,
