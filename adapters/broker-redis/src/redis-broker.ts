@@ -230,7 +230,8 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
   const sessions: SessionDirectory = {
     async save(records, ttlMs) {
       if (records.length === 0) return;
-      const batch = cmd.multi();
+      // A pipeline, not a transaction: a refresh of many records must not hold Redis in one step.
+      const batch = cmd.pipeline();
       for (const record of records)
         batch.set(keys.session(record.id), JSON.stringify(record), 'PX', ttlMs);
       await batch.exec();

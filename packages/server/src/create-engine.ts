@@ -329,12 +329,18 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       transportClosed: () =>
         session ? transportLost(ctx, session, transport) : void (closed = true),
     };
-    void ctx.sessionSharing!.lookup(resumeKey).then((record) => {
-      if (closed) return;
-      session = openSession(ctx, transport, query, record);
-      (handle as { connectionKey: string | undefined }).connectionKey = session?.key;
-      if (session) for (const data of early.splice(0)) receiveFrame(ctx, session, data);
-    });
+    ctx
+      .sessionSharing!.lookup(resumeKey)
+      .then((record) => {
+        if (closed) return;
+        session = openSession(ctx, transport, query, record);
+        (handle as { connectionKey: string | undefined }).connectionKey = session?.key;
+        if (session) for (const data of early.splice(0)) receiveFrame(ctx, session, data);
+      })
+      .catch((err: unknown) => {
+        logger.error('resume from another node failed', { error: String(err) });
+        transport.close();
+      });
     return handle;
   };
 
