@@ -19,12 +19,22 @@ const KEY = 'cluster.k:cluster-test-secret-0123456789';
 const TOTAL = 10_000;
 const IN_FLIGHT = 200;
 const REST_BATCH = 100;
+const PRESENCE_GRACE_MS = 1000;
 
 function writeConfig(dir: string): string {
   const path = join(dir, 'config.json');
   const config = {
-    apps: [{ id: 'cluster', keys: [{ name: 'k', secret: 'cluster-test-secret-0123456789' }] }],
-    limits: { maxInboundRate: 100_000, historyMaxMessages: 20_000 },
+    apps: [
+      {
+        id: 'cluster',
+        keys: [{ name: 'k', secret: 'cluster-test-secret-0123456789', revocableTokens: true }],
+      },
+    ],
+    limits: {
+      maxInboundRate: 100_000,
+      historyMaxMessages: 20_000,
+      presenceGraceMs: PRESENCE_GRACE_MS,
+    },
   };
   writeFileSync(path, JSON.stringify(config));
   return path;
@@ -66,6 +76,19 @@ async function publishRest(
     }));
     await channel.publish(batch);
   }
+}
+
+/** Resolves once the node has logged `text`. */
+function logged(node: ServerProcess, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (!node.output().includes(text)) return;
+      node.proc.stdout.off('data', look);
+      resolve();
+    };
+    node.proc.stdout.on('data', look);
+    look();
+  });
 }
 
 /** The numbers after `prefix:` in the names, in arrival order. */
@@ -175,22 +198,140 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
     expect(page.items.map((m) => m.clientId)).toEqual(['bob']);
   }, 60_000);
 
-  it('B killed with SIGKILL: its members leave within the bound, and its client resumes on A without loss', async () => {
-    // A client on B behind one address (the proxy) that later leads to A.
+  it('a connection recorded by B is not resumed on A with a forged key or by another clientId (80018)', async () => {
+    const owner = realtime(nodes.b.port, { clientId: 'owner' });
+    await connectionState(owner, 'connected');
+    const recovery = JSON.parse(owner.connection.createRecoveryKey()!) as {
+      connectionKey: string;
+    };
+    const forged = JSON.stringify({
+      ...recovery,
+      connectionKey: `${owner.connection.id}!forged-secret`,
+    });
+    const attempts = [
+      realtime(nodes.a.port, { clientId: 'owner', recover: forged }),
+      realtime(nodes.a.port, { clientId: 'thief', recover: owner.connection.createRecoveryKey()! }),
+    ];
+    for (const attempt of attempts) {
+      const change = await new Promise<Ably.ConnectionStateChange>((resolve) =>
+        attempt.connection.once('connected', resolve),
+      );
+      expect(change.reason?.code).toBe(80018);
+      expect(attempt.connection.id).not.toBe(owner.connection.id);
+    }
+    // The owner's connection was not taken over.
+    expect(owner.connection.state).toBe('connected');
+    expect(nodes.b.output()).not.toContain('connection moved to another node');
+  }, 30_000);
+
+  it('a resume on A of a connection B still holds moves it: B drops its copy, resent publishes are not applied twice', async () => {
+    const proxy = await startTcpProxy(nodes.b.port);
+    const twin = realtime(proxy.port, { clientId: 'twin' });
+    const channel = twin.channels.get('cluster:takeover');
+    await channel.presence.enter();
+    await connectionState(twin, 'connected');
+    const idOnB = twin.connection.id;
+
+    const observer = realtime(nodes.c.port);
+    const observed = observer.channels.get('cluster:takeover');
+    const got = collect<string>();
+    await observed.subscribe((m) => got.push(m.name!));
+    const leaves: string[] = [];
+    await observed.presence.subscribe('leave', (m) => void leaves.push(m.clientId!));
+
+    // B takes five publishes, but its ACKs never reach the client: it resends them on resume.
+    proxy.blackhole();
+    const pending = Array.from({ length: 5 }, (_, i) => channel.publish(`p${i}`, null));
+    await got.until(5);
+    proxy.retarget(nodes.a.port);
+    const resumed = new Promise<Ably.ConnectionStateChange>((resolve) =>
+      twin.connection.once('connected', resolve),
+    );
+    proxy.dropAll();
+    const change = await resumed;
+    expect(change.reason).toBeFalsy();
+    expect(twin.connection.id).toBe(idOnB);
+    await logged(nodes.b, 'connection moved to another node');
+    // The resends are answered (ACK) but dropped as repeats by their ids.
+    await Promise.all(pending);
+    await channel.publish('after', null);
+    expect(await got.until(6)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'after']);
+
+    // Had B kept its copy, its presence grace would have run out and the member left: the
+    // absence of a leave can only be seen by waiting past that grace.
+    await new Promise((resolve) => setTimeout(resolve, PRESENCE_GRACE_MS * 2));
+    expect(leaves).toEqual([]);
+    expect((await observed.presence.get()).map((m) => m.clientId)).toEqual(['twin']);
+    await proxy.close();
+  }, 60_000);
+
+  it('a token revocation made on C ends the connection on A at once, and a node started later refuses the token', async () => {
+    const restC = new Ably.Rest(options(nodes.c.port));
+    const token = await restC.auth.requestToken({ clientId: 'revokee' });
+    const onToken = (port: number): Ably.Realtime => {
+      const { key: _key, ...rest } = options(port);
+      return realtime(port, { ...rest, key: undefined, token: token.token });
+    };
+    const onA = onToken(nodes.a.port);
+    await connectionState(onA, 'connected');
+    const disconnected = new Promise<Ably.ConnectionStateChange>((resolve) =>
+      onA.connection.once('disconnected', resolve),
+    );
+    const result = await restC.auth.revokeTokens([{ type: 'clientId', value: 'revokee' }]);
+    expect(result.successCount).toBe(1);
+    expect((await disconnected).reason?.code).toBe(40141);
+
+    // D shares only Redis with the others (its store is its own SQLite): it reads the revocation
+    // from Redis when it starts.
+    const d = await spawnServer(
+      ['-c', config],
+      {
+        REDIS_URL: redis!.url,
+        SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
+        SWITCHBOARD_NODE_ID: 'd',
+      },
+      { expectDevKey: false },
+    );
+    try {
+      const onD = onToken(d.port);
+      // The server refuses the revoked token (40141); with no way to renew, the client fails (40171).
+      const change = await new Promise<Ably.ConnectionStateChange>((resolve) =>
+        onD.connection.once('failed', resolve),
+      );
+      expect(change.reason?.code).toBe(40171);
+      expect(d.output()).toContain('40141');
+    } finally {
+      await d.close();
+    }
+  }, 60_000);
+
+  it('B killed with SIGKILL: its members leave within the bound, and its client resumes on A with the same connection id, without loss or duplicate', async () => {
+    // A client on B behind one address (the proxy) that later leads to A, and one that stays on B.
     const proxy = await startTcpProxy(nodes.b.port);
     const movable = realtime(proxy.port, { clientId: 'mover' });
     const channel = movable.channels.get('cluster:failover');
     const got = collect<string>();
     await channel.subscribe((m) => got.push(m.name!));
     await channel.presence.enter();
+    await connectionState(movable, 'connected');
+    const idOnB = movable.connection.id;
+    const stayer = realtime(nodes.b.port, { clientId: 'stayer' });
+    await stayer.channels.get('cluster:failover').presence.enter();
 
     const watcher = realtime(nodes.a.port);
     const watched = watcher.channels.get('cluster:failover');
     await watched.attach();
-    const left = new Promise<number>((resolve) =>
-      watched.presence.subscribe('leave', (m) => m.clientId === 'mover' && resolve(Date.now())),
+    const leaves: string[] = [];
+    const stayerLeft = new Promise<number>((resolve) =>
+      watched.presence.subscribe('leave', (m) => {
+        leaves.push(m.clientId!);
+        if (m.clientId === 'stayer') resolve(Date.now());
+      }),
     );
-    expect((await watched.presence.get()).map((m) => m.clientId)).toEqual(['mover']);
+    expect((await watched.presence.get()).map((m) => m.clientId).sort()).toEqual([
+      'mover',
+      'stayer',
+    ]);
 
     const rest = new Ably.Rest(options(nodes.c.port));
     const publisher = rest.channels.get('cluster:failover');
@@ -203,20 +344,30 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
 
     proxy.retarget(nodes.a.port);
     const killedAt = Date.now();
+    const resumed = new Promise<Ably.ConnectionStateChange>((resolve) =>
+      movable.connection.once('connected', resolve),
+    );
     await nodes.b.kill();
     // Published while the client is cut off: it must get them from the shared log.
-    const during = publish(100);
-    await during;
-    // The session that held its msgSerials died with B: the client connects to A afresh (a new
-    // connection id, 80018) and re-attaches with the channelSerial it last saw (RTL4c1), which A
-    // replays from the shared log.
-    await connectionState(movable, 'connected');
+    await publish(100);
+    // A holds no session for the key: it reads B's record from Redis and resumes it (RTN15c6).
+    const change = await resumed;
+    expect(change.reason).toBeFalsy();
+    expect(movable.connection.id).toBe(idOnB);
+    // Publishes from the moved connection reach the others once each.
+    await channel.publish('from-mover', null);
     await publish(50);
-    const names = await got.until(200, 30_000);
-    expect(names).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
+    const names = await got.until(201, 30_000);
+    expect(names.filter((n) => n !== 'from-mover')).toEqual(
+      Array.from({ length: 200 }, (_, i) => `m${i}`),
+    );
+    expect(names.filter((n) => n === 'from-mover')).toHaveLength(1);
 
-    const leftAt = await left;
+    const leftAt = await stayerLeft;
     expect(leftAt - killedAt).toBeLessThan(DEAD_NODE_BOUND_MS);
+    // The moved client's member re-entered on A, so it did not leave with B.
+    expect(leaves).not.toContain('mover');
+    expect((await watched.presence.get()).map((m) => m.clientId)).toEqual(['mover']);
     await proxy.close();
   }, 90_000);
 });

@@ -17,6 +17,10 @@ export interface BrokerKeys {
   lease(nodeId: string): string;
   nodeChannels(nodeId: string): string;
   reapLock(nodeId: string): string;
+  session(connectionId: string): string;
+  takeoverTopic: string;
+  revocations: string;
+  revocationTopic: string;
 }
 
 /** Keys under `prefix` (e.g. `sb:`). */
@@ -33,5 +37,9 @@ export function brokerKeys(prefix: string): BrokerKeys {
     lease: (nodeId) => `${prefix}lease:${nodeId}`,
     nodeChannels: (nodeId) => `${prefix}node-channels:${nodeId}`,
     reapLock: (nodeId) => `${prefix}reap:${nodeId}`,
+    session: (connectionId) => `${prefix}session:${connectionId}`,
+    takeoverTopic: `${prefix}takeover`,
+    revocations: `${prefix}revocations`,
+    revocationTopic: `${prefix}revoked`,
   };
 }

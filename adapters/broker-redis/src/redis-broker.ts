@@ -10,6 +10,10 @@ import {
   type BrokerSettings,
   type BrokerWrite,
   type Logger,
+  type RevocationRecord,
+  type RevocationShare,
+  type SessionDirectory,
+  type SharedSession,
 } from '@switchboard/server';
 import { APPEND_SCRIPT } from './append-script.js';
 import { brokerKeys } from './keys.js';
@@ -121,7 +125,22 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       ),
     );
   });
+  const takeoverHandlers: ((connectionId: string, byNode: string) => void)[] = [];
+  const revocationHandlers: ((record: RevocationRecord) => void)[] = [];
+  await sub.subscribe(keys.takeoverTopic, keys.revocationTopic);
   sub.on('message', (topic: string, payload: string) => {
+    if (topic === keys.revocationTopic) {
+      const { record, byNode } = decodeItem<{ record: RevocationRecord; byNode: string }>(payload);
+      if (byNode !== nodeId) revocationHandlers.forEach((handler) => handler(record));
+      return;
+    }
+    if (topic === keys.takeoverTopic) {
+      const { connectionId, byNode } = decodeItem<{ connectionId: string; byNode: string }>(
+        payload,
+      );
+      if (byNode !== nodeId) takeoverHandlers.forEach((handler) => handler(connectionId, byNode));
+      return;
+    }
     deliveries.get(topic)?.receive(decodeItem<BrokerEntry>(payload));
   });
 
@@ -208,9 +227,66 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     return left;
   };
 
+  const sessions: SessionDirectory = {
+    async save(records, ttlMs) {
+      if (records.length === 0) return;
+      // A pipeline, not a transaction: a refresh of many records must not hold Redis in one step.
+      const batch = cmd.pipeline();
+      for (const record of records)
+        batch.set(keys.session(record.id), JSON.stringify(record), 'PX', ttlMs);
+      await batch.exec();
+    },
+    async load(connectionId) {
+      const value = await cmd.get(keys.session(connectionId));
+      return value === null ? undefined : decodeItem<SharedSession>(value);
+    },
+    async remove(connectionId) {
+      await cmd.del(keys.session(connectionId));
+    },
+    async takeOver(connectionId) {
+      await cmd.publish(keys.takeoverTopic, JSON.stringify({ connectionId, byNode: nodeId }));
+    },
+    onTakenOver(handler) {
+      takeoverHandlers.push(handler);
+    },
+  };
+
+  const revocationField = (r: RevocationRecord): string => `${r.keyName}\n${r.clientId}`;
+  const revocations: RevocationShare = {
+    async announce(record) {
+      // Merged as every node merges it: the later issuedBefore and the earlier appliesAt.
+      const stored = await cmd.hget(keys.revocations, revocationField(record));
+      const previous = stored === null ? undefined : decodeItem<RevocationRecord>(stored);
+      const merged: RevocationRecord = {
+        ...record,
+        issuedBefore: Math.max(previous?.issuedBefore ?? 0, record.issuedBefore),
+        appliesAt: Math.min(previous?.appliesAt ?? Infinity, record.appliesAt),
+      };
+      await cmd
+        .multi()
+        .hset(keys.revocations, revocationField(merged), JSON.stringify(merged))
+        .publish(keys.revocationTopic, JSON.stringify({ record: merged, byNode: nodeId }))
+        .exec();
+    },
+    async list(issuedAfter) {
+      const all = Object.values(await cmd.hgetall(keys.revocations)).map((v) =>
+        decodeItem<RevocationRecord>(v),
+      );
+      // Those that can no longer matter are dropped here, by whichever node starts.
+      const stale = all.filter((r) => r.issuedBefore <= issuedAfter).map(revocationField);
+      if (stale.length > 0) await cmd.hdel(keys.revocations, ...stale);
+      return all.filter((r) => r.issuedBefore > issuedAfter);
+    },
+    onAnnounced(handler) {
+      revocationHandlers.push(handler);
+    },
+  };
+
   return {
     nodeId,
     epoch,
+    sessions,
+    revocations,
     append: (channel, write) => appendRaw(channel, write, nodeId),
     async head(channel) {
       return Number((await cmd.get(keys.seq(keys.channelId(channel)))) ?? 0);

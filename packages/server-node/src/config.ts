@@ -8,6 +8,8 @@ export interface ConfigKey {
   name: string;
   secret: string;
   capability?: string | Record<string, string[]>;
+  /** Tokens of this key can be revoked by clientId (RSA17, `POST /keys/{keyName}/revokeTokens`). */
+  revocableTokens?: boolean;
 }
 
 /**

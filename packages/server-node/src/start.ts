@@ -64,6 +64,7 @@ function configAppRecord(app: SwitchboardConfig['apps'][number], previous?: AppR
         typeof k.capability === 'string'
           ? k.capability
           : JSON.stringify(k.capability ?? { '*': ['*'] }),
+      ...(k.revocableTokens === true ? { revocableTokens: true } : {}),
     })),
     namespaces: app.namespaces ?? [],
   };

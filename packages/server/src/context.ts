@@ -1,3 +1,4 @@
+import type { SessionSharing } from './connection/shared-sessions.js';
 import type { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
@@ -68,6 +69,8 @@ export interface EngineContext {
   draining: boolean;
   /** Several nodes share channels through a broker: a channel is read once it follows it. */
   readonly clustered: boolean;
+  /** On a cluster whose broker records connections: resumes on another node keep their id. */
+  sessionSharing?: SessionSharing;
   /** Development mode: `POST /apps` is open without the admin secret. */
   readonly development: boolean;
   readonly adminSecret?: string;

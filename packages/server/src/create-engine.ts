@@ -17,11 +17,15 @@ import { createConnectionTable } from './session/connection-table.js';
 import {
   disconnectRevoked,
   discardSession,
+  dropMovedSession,
   openSession,
+  resumeElsewhere,
   sendDisconnected,
   transportLost,
 } from './connection/lifecycle.js';
 import { receiveFrame } from './connection/router.js';
+import { startSessionSharing } from './connection/shared-sessions.js';
+import type { Session } from './session/session.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
 import type { EngineContext, Logger } from './context.js';
 import { createLogThrottle } from './log-throttle.js';
@@ -143,7 +147,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await apps.load();
   const clock = options.clock ?? createSystemClock();
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
-  const revocations = createRevocationList(options.store, limits.maxTokenTtlMs);
+  const revocations = createRevocationList(
+    options.store,
+    limits.maxTokenTtlMs,
+    options.broker?.revocations,
+  );
   const startedAt = clock.now();
   const metrics = createEngineMetrics();
   const historyWriter = createHistoryWriter(options.store, limits.historyCommitIntervalMs);
@@ -233,6 +241,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     draining: false,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
   };
+  if (options.broker?.sessions)
+    ctx.sessionSharing = startSessionSharing({
+      directory: options.broker.sessions,
+      nodeId: options.broker.nodeId,
+      connections: ctx.connections,
+      ttlMs: limits.connectionStateTtlMs,
+      logger,
+      onTakenOver: (session) => dropMovedSession(ctx, session),
+    });
   for (const app of apps.list()) {
     if (app.record.channels) loadPresenceFixtures(ctx, app.record.id, app.record.channels);
   }
@@ -246,6 +263,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         r.appliesAt - startedAt,
       ),
     );
+  // A revocation made on another node: enforced here at once, or when its margin runs out.
+  options.broker?.revocations?.onAnnounced((r) => {
+    revocations.remember(r);
+    const wait = r.appliesAt - clock.now();
+    if (wait <= 0) disconnectRevoked(ctx, r.keyName, r.clientId, r.issuedBefore);
+    else
+      revocationTimers.push(
+        clock.setTimer(() => disconnectRevoked(ctx, r.keyName, r.clientId, r.issuedBefore), wait),
+      );
+  });
   // Verdicts that arrive after sending (Expo receipts) prune the devices they name.
   const stopUnregistered = ctx.pushSender.onUnregistered?.((delivery, reason) => {
     removeUnregistered(ctx, delivery, reason).catch((err: unknown) =>
@@ -283,16 +310,39 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   sweep.unref();
   const sse = { heartbeats: ctx.heartbeats, frameOf: createSseFrameCache() };
   const reaper = options.broker && startDeadNodeReaper(options.broker, DEFAULT_LEASE, logger);
-  // A cluster does not persist channel history yet (docs/deploy.md): say so rather than surprise.
-  if (
-    options.broker &&
-    (options.persistAllChannels ||
-      apps.list().some((app) => app.record.namespaces.some((ns) => ns.persisted)))
-  )
-    logger.warn(
-      'persisted namespaces are not persisted on a cluster yet: their history is the broker window',
-      { nodeId: options.broker.nodeId },
-    );
+
+  /**
+   * A resume of a connection this node does not hold: its record is read from the broker first,
+   * and frames that arrive meanwhile wait for the session.
+   */
+  const openMovedConnection = (
+    transport: Transport,
+    query: URLSearchParams,
+    resumeKey: string,
+  ): ConnectionHandle => {
+    let session: Session | undefined;
+    let closed = false;
+    const early: Parameters<ConnectionHandle['receive']>[0][] = [];
+    const handle: ConnectionHandle = {
+      connectionKey: undefined,
+      receive: (data) => (session ? receiveFrame(ctx, session, data) : void early.push(data)),
+      transportClosed: () =>
+        session ? transportLost(ctx, session, transport) : void (closed = true),
+    };
+    ctx
+      .sessionSharing!.lookup(resumeKey)
+      .then((record) => {
+        if (closed) return;
+        session = openSession(ctx, transport, query, record);
+        (handle as { connectionKey: string | undefined }).connectionKey = session?.key;
+        if (session) for (const data of early.splice(0)) receiveFrame(ctx, session, data);
+      })
+      .catch((err: unknown) => {
+        logger.error('resume from another node failed', { error: String(err) });
+        transport.close();
+      });
+    return handle;
+  };
 
   return {
     limits,
@@ -302,6 +352,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         sendDisconnected(transport, Errors.serverDraining());
         return { connectionKey: undefined, receive: () => {}, transportClosed: () => {} };
       }
+      // A comet transport is registered under the key it is given at once: it resumes here only.
+      const elsewhere = transport.kind === 'comet' ? undefined : resumeElsewhere(ctx, query);
+      if (elsewhere) return openMovedConnection(transport, query, elsewhere);
       const session = openSession(ctx, transport, query);
       return {
         connectionKey: session?.key,
@@ -332,6 +385,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     audit,
     async close() {
+      // The records stay: this node's clients resume elsewhere with their connection ids.
+      ctx.sessionSharing?.stop();
+      ctx.sessionSharing = undefined;
       clearInterval(keepAlive);
       clearInterval(sweep);
       occupancy.close();

@@ -133,6 +133,9 @@ export type {
   BrokerChannel,
   BrokerEntry,
   BrokerLeaseTimes,
+  RevocationShare,
+  SessionDirectory,
+  SharedSession,
   BrokerListener,
   BrokerWrite,
 } from './ports/broker.js';

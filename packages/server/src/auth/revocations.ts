@@ -1,3 +1,4 @@
+import type { RevocationShare } from '../ports/broker.js';
 import type { RevocationRecord, Store } from '../ports/store.js';
 import { pruneInBatches } from './prune-in-batches.js';
 
@@ -12,6 +13,8 @@ export interface RevocationList {
    * can answer only once the revocation is durable.
    */
   revoke(keyName: string, clientId: string, issuedBefore: number, appliesAt: number): Promise<void>;
+  /** Applies a revocation another node made (already durable there), in memory only. */
+  remember(record: RevocationRecord): void;
   isRevoked(keyName: string, clientId: string | undefined, issued: number, now: number): boolean;
   /** Loads the revocations that can still matter from the store (at engine start); returns them. */
   load(now: number): Promise<RevocationRecord[]>;
@@ -25,27 +28,38 @@ export const REAUTH_MARGIN_MS = 30_000;
 /**
  * Creates a revocation list over a store. A revocation matters while a token issued before its
  * `issuedBefore` can still be alive: tokens live at most `maxTokenTtlMs`, so once `issuedBefore`
- * is older than that, every token it covers has expired.
+ * is older than that, every token it covers has expired. On a cluster (`share`), a revocation is
+ * also handed to every other node, and a starting node reads those the others made.
  */
-export function createRevocationList(store: Store, maxTokenTtlMs: number): RevocationList {
+export function createRevocationList(
+  store: Store,
+  maxTokenTtlMs: number,
+  share?: RevocationShare,
+): RevocationList {
   const byKey = new Map<string, Map<string, { issuedBefore: number; appliesAt: number }>>();
   const set = (r: RevocationRecord): void => {
     let map = byKey.get(r.keyName);
     if (!map) byKey.set(r.keyName, (map = new Map()));
     map.set(r.clientId, { issuedBefore: r.issuedBefore, appliesAt: r.appliesAt });
   };
+  const merge = (r: RevocationRecord): RevocationRecord => {
+    const previous = byKey.get(r.keyName)?.get(r.clientId);
+    const merged = {
+      keyName: r.keyName,
+      clientId: r.clientId,
+      issuedBefore: Math.max(previous?.issuedBefore ?? 0, r.issuedBefore),
+      appliesAt: Math.min(previous?.appliesAt ?? Infinity, r.appliesAt),
+    };
+    set(merged);
+    return merged;
+  };
   return {
     revoke(keyName, clientId, issuedBefore, appliesAt) {
-      const previous = byKey.get(keyName)?.get(clientId);
-      const merged = {
-        keyName,
-        clientId,
-        issuedBefore: Math.max(previous?.issuedBefore ?? 0, issuedBefore),
-        appliesAt: Math.min(previous?.appliesAt ?? Infinity, appliesAt),
-      };
-      set(merged);
-      return store.saveRevocation(merged);
+      const merged = merge({ keyName, clientId, issuedBefore, appliesAt });
+      const saved = store.saveRevocation(merged);
+      return share ? Promise.all([saved, share.announce(merged)]).then(() => {}) : saved;
     },
+    remember: (record) => void merge(record),
     isRevoked(keyName, clientId, issued, now) {
       if (clientId === undefined) return false;
       const entry = byKey.get(keyName)?.get(clientId);
@@ -53,8 +67,8 @@ export function createRevocationList(store: Store, maxTokenTtlMs: number): Revoc
     },
     async load(now) {
       const loaded = await store.listRevocations(now - maxTokenTtlMs);
-      for (const r of loaded) set(r);
-      return loaded;
+      const shared = share ? await share.list(now - maxTokenTtlMs) : [];
+      return [...loaded, ...shared].map(merge);
     },
     async prune(now) {
       const horizon = now - maxTokenTtlMs;

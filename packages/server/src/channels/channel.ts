@@ -159,8 +159,10 @@ export interface ChannelOptions {
 /** Creates a channel. */
 export function createChannel(appId: string, name: string, options: ChannelOptions): Channel {
   const cluster = options.cluster;
-  // Persisted channels keep their single-node write path: a cluster does not persist yet.
+  // On a cluster the broker orders and shows every write; a persisted channel's node also
+  // stores what it hands the broker, under the broker's serial, before it answers (below).
   const persistence = cluster ? undefined : options.persistence;
+  const clusterStore = cluster ? options.persistence : undefined;
   const epoch = cluster?.broker.epoch ?? persistence?.restored?.epoch ?? randomId(6);
   // Sequence numbers assigned so far, and the last one shown (logged and fanned out): on a
   // persisted channel a write is shown only once stored, so the two differ while commits are due.
@@ -361,8 +363,23 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       .then(({ seq: assigned, kept }) => {
         if (assigned === undefined) return;
         let k = 0;
+        const stored: Message[] = [];
         kept.forEach((isKept, i) => {
-          if (isKept) serials[i] = `${serialOf(assigned)}:${k++}`;
+          if (!isKept) return;
+          serials[i] = `${serialOf(assigned)}:${k++}`;
+          if (clusterStore) stored.push({ ...publication.messages[i]!, serial: serials[i]! });
+        });
+        if (!clusterStore) return;
+        return clusterStore.write({
+          entry: {
+            appId,
+            channel: name,
+            kind: 'message',
+            seq: assigned,
+            timestamp: publication.timestamp,
+            items: stored,
+          },
+          state: { appId, channel: name, epoch, lastSeq: assigned },
         });
       });
     committed.catch(() => {});
@@ -390,7 +407,7 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       const changes = versions.changes(serial);
       return original ? [original, ...changes] : [...changes];
     },
-    persisted: persistence !== undefined,
+    persisted: persistence !== undefined || clusterStore !== undefined,
     currentSerial: () => serialOf(visibleSeq),
     currentSeq: () => visibleSeq,
     serialOf,

@@ -34,7 +34,7 @@ export function sessionFields(session: Session): Record<string, unknown> {
 /** A connection opened or resumed: who, over what, in which wire format. */
 export function logConnection(
   ctx: EngineContext,
-  message: 'connection opened' | 'connection resumed',
+  message: 'connection opened' | 'connection resumed' | 'connection resumed from another node',
   session: Session,
   transport: Transport,
 ): void {

@@ -20,6 +20,7 @@ import {
 } from '../session/session.js';
 import { armTokenTimers } from './token-timers.js';
 import type { Transport } from '../session/transport.js';
+import type { SharedSession } from '../ports/broker.js';
 
 /** connectionDetails for CONNECTED (CD2): a fresh key every time, limits, timers. */
 export function connectionDetails(ctx: EngineContext, session: Session): ConnectionDetails {
@@ -101,6 +102,7 @@ export function discardSession(ctx: EngineContext, session: Session, reason: str
       noteSubscriberChange(ctx, attachment.channel, false);
   session.attachments.clear();
   ctx.connections.remove(session);
+  ctx.sessionSharing?.forget(session);
   ctx.audit.connectionStats.finish(session, reason, ctx.clock.now());
   publishConnectionLifecycle(ctx, session.auth.app.record.id, sessionIdentity(session), false);
   ctx.logger.info('connection closed', {
@@ -157,13 +159,45 @@ export function dropSlowConsumer(ctx: EngineContext, session: Session): void {
 }
 
 /**
+ * Another node took this connection over (its client resumed there): the copy here goes without
+ * its members leaving or its record being removed, as both now belong to that node.
+ */
+export function dropMovedSession(ctx: EngineContext, session: Session): void {
+  if (!session.machine.transition('closed', 'resumed on another node')) return;
+  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[])
+    session.cancelTimer(name);
+  for (const attachment of session.attachments.values())
+    if (attachment.channel.subscribers.delete(attachment))
+      noteSubscriberChange(ctx, attachment.channel, false);
+  session.attachments.clear();
+  session.presenceChannels.clear();
+  ctx.connections.remove(session);
+  ctx.audit.connectionStats.finish(session, 'resumed on another node', ctx.clock.now());
+  const transport = session.transport;
+  session.transport = undefined;
+  transport?.close();
+}
+
+/**
+ * The resume key of a connect URL, when this node does not hold that connection but the
+ * cluster may: the caller loads the record and passes it to `openSession`.
+ */
+export function resumeElsewhere(ctx: EngineContext, query: URLSearchParams): string | undefined {
+  if (!ctx.sessionSharing) return undefined;
+  const resumeKey = query.get('resume') ?? query.get('recover');
+  return resumeKey && !ctx.connections.byKey(resumeKey) ? resumeKey : undefined;
+}
+
+/**
  * A new transport: authenticate, then either resume the session named by `resume`/`recover`
- * (same id, fresh key, RTN15c6/RTN16) or start a new one (with 80018 when the key was unknown).
+ * (same id, fresh key, RTN15c6/RTN16) — held here, or recorded by another node (`elsewhere`) —
+ * or start a new one (with 80018 when the key was unknown).
  */
 export function openSession(
   ctx: EngineContext,
   transport: Transport,
   query: URLSearchParams,
+  elsewhere?: SharedSession,
 ): Session | undefined {
   const credentials = connectCredentials(query);
   if (!credentials) {
@@ -215,6 +249,7 @@ export function openSession(
       // holds stays good, or its next resume would fail and its pending publishes be resent on
       // a new connection, out of order and into the rate limit (found by `npm run chaos`).
       previous.rotateKey(resumeKey);
+      ctx.sessionSharing?.saved(previous);
       sendConnected(ctx, previous);
       armTokenTimers(ctx, previous);
       logConnection(ctx, 'connection resumed', previous, transport);
@@ -222,9 +257,36 @@ export function openSession(
       old?.close();
       return previous;
     }
+    const sharing = ctx.sessionSharing;
+    if (
+      !previous &&
+      elsewhere &&
+      !ctx.connections.byId(elsewhere.id) &&
+      sharing?.admits(elsewhere, resumeKey, auth)
+    ) {
+      const moved = createSession(
+        ctx,
+        transport,
+        auth,
+        options,
+        (s) => dropSlowConsumer(ctx, s),
+        elsewhere.id,
+      );
+      moved.adoptedFrom = elsewhere.nodeId;
+      moved.rotateKey(resumeKey);
+      ctx.connections.add(moved);
+      sharing.takeOver(moved);
+      sharing.saved(moved);
+      ctx.audit.connectionStats.open(moved, ctx.clock.now());
+      sendConnected(ctx, moved);
+      armTokenTimers(ctx, moved);
+      logConnection(ctx, 'connection resumed from another node', moved, transport);
+      return moved;
+    }
   }
   const session = createSession(ctx, transport, auth, options, (s) => dropSlowConsumer(ctx, s));
   ctx.connections.add(session);
+  ctx.sessionSharing?.saved(session);
   ctx.audit.connectionStats.open(session, ctx.clock.now());
   sendConnected(ctx, session, resumeKey ? Errors.invalidConnectionKey() : undefined);
   publishConnectionLifecycle(ctx, auth.app.record.id, sessionIdentity(session), true);

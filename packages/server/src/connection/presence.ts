@@ -104,6 +104,10 @@ function applyPresence(
     if (extras !== undefined) event.extras = extras;
     const broadcast = channel.presence.apply(event);
     if (broadcast) events.push(broadcast);
+    // A re-enter after a resume from another node: the member is that node's in the broker
+    // until this node writes it, or it would leave when that node is reaped.
+    else if (session.adoptedFrom !== undefined && event.action !== PresenceAction.LEAVE)
+      events.push(event);
   });
   if (items.some((item) => item.action !== PresenceAction.LEAVE))
     session.presenceChannels.add(channel);

@@ -112,13 +112,16 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
       }),
     );
     const channel = ctx.channels.get(session.auth.app.record.id, name);
+    const shareIds = ctx.sessionSharing !== undefined;
     const { result: serials, committed } = channel.publish(
       {
         connectionId: session.id,
         pmId: `${session.id}:${msgSerial}`,
         timestamp,
         messages: stamped,
-        clientSuppliedIds: messages.map((m) => m.id !== undefined),
+        // With connections resumable on another node, every id counts: a publish resent there
+        // after its first copy reached the broker keeps its id and is dropped as a repeat.
+        clientSuppliedIds: messages.map((m) => shareIds || m.id !== undefined),
       },
       timestamp,
     );

@@ -1,4 +1,5 @@
 import type { Message, PresenceMessage } from '@switchboard/protocol';
+import type { RevocationRecord } from './store.js';
 
 /** A channel as the broker names it: one app's channel. */
 export interface BrokerChannel {
@@ -94,6 +95,13 @@ export interface Broker {
    * channel; resolves with how many left. Every node calls it periodically.
    */
   reapDeadNodes(now: number): number | Promise<number>;
+  /**
+   * Where connections are recorded so another node can resume them with the same id; absent on
+   * a broker that serves one node.
+   */
+  readonly sessions?: SessionDirectory;
+  /** Token revocations every node enforces at once; absent on a broker that serves one node. */
+  readonly revocations?: RevocationShare;
   /** Whether the broker can take writes now (false while its backend is unreachable). */
   healthy(): boolean;
   /** Stops the lease and delivery; this node's members stay until the lease runs out. */
@@ -116,3 +124,44 @@ export const DEFAULT_LEASE: BrokerLeaseTimes = { leaseMs: 10_000, renewMs: 2_500
 
 /** The bound, documented in docs/deploy.md, within which a dead node's members leave. */
 export const DEAD_NODE_BOUND_MS = 15_000;
+
+/**
+ * What another node needs to resume a connection with the same id (RTN15c6). The client
+ * re-attaches its channels with their last channel serials and resends its unanswered publishes
+ * itself, so neither is recorded: the channels replay from the shared log, and resends are
+ * dropped by the broker's idempotency check on the connection's message ids.
+ */
+export interface SharedSession {
+  id: string;
+  /** SHA-256 (hex) of the keys the connection may be resumed with: the key itself is a secret. */
+  keyHashes: string[];
+  appId: string;
+  clientId?: string;
+  /** The node that holds it. */
+  nodeId: string;
+}
+
+/** The cluster's record of resumable connections, and the notice that one moved nodes. */
+export interface SessionDirectory {
+  /** Writes (or refreshes) the records, each kept for `ttlMs`. */
+  save(records: SharedSession[], ttlMs: number): Promise<void>;
+  load(connectionId: string): Promise<SharedSession | undefined>;
+  remove(connectionId: string): Promise<void>;
+  /** Tells every node that this node now holds the connection (the others drop their copy). */
+  takeOver(connectionId: string): Promise<void>;
+  /** Called when another node took over a connection. */
+  onTakenOver(handler: (connectionId: string, byNode: string) => void): void;
+}
+
+/**
+ * Token revocations shared by the nodes: kept in the broker (so a node starting reads them even
+ * when the nodes do not share a store) and announced to every node when made.
+ */
+export interface RevocationShare {
+  /** Records the revocation (merged as the store merges it) and tells every other node. */
+  announce(record: RevocationRecord): Promise<void>;
+  /** The revocations whose `issuedBefore` is after `issuedAfter` (the ones that can still matter). */
+  list(issuedAfter: number): Promise<RevocationRecord[]>;
+  /** Called for each revocation another node announces. */
+  onAnnounced(handler: (record: RevocationRecord) => void): void;
+}

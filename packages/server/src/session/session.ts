@@ -74,6 +74,11 @@ export interface Session {
    * whichever way they entered (a raw client may enter without attaching).
    */
   readonly presenceChannels: Set<Channel>;
+  /**
+   * The node this connection was resumed from (RTN15c6 across nodes): the members its client
+   * re-enters are taken over from that node rather than taken for repeats.
+   */
+  adoptedFrom: string | undefined;
   /** Highest msgSerial processed: resends at or below it are re-ACKed, not re-applied. */
   lastMsgSerial: number;
   /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
@@ -143,8 +148,10 @@ export function createSession(
   auth: AuthContext,
   options: SessionOptions,
   onSlowConsumer: (session: Session) => void,
+  /** The id of a connection resumed from another node. */
+  resumedId?: string,
 ): Session {
-  const id = randomId(8);
+  const id = resumedId ?? randomId(8);
   let key = `${id}!${randomId(12)}`;
   let pendingAck: ProtocolMessage | undefined;
   const flushAck = (): void => {
@@ -163,6 +170,7 @@ export function createSession(
     transport,
     attachments: new Map(),
     presenceChannels: new Set(),
+    adoptedFrom: undefined,
     lastMsgSerial: -1,
     results: new Map(),
     refused: [],
