@@ -27,8 +27,11 @@ export const ANNOTATIONS_MIGRATION = `CREATE TABLE message_annotations (
      channel TEXT COLLATE "C" NOT NULL,
      message_serial TEXT COLLATE "C" NOT NULL,
      summary TEXT NOT NULL,
+     timestamp BIGINT NOT NULL,
      PRIMARY KEY (app_id, channel, message_serial)
-   );`;
+   );
+   CREATE INDEX message_annotations_by_time ON message_annotations (timestamp);
+   CREATE INDEX message_summaries_by_time ON message_summaries (timestamp);`;
 
 async function writeBatch(client: pg.PoolClient, batch: AnnotationBatch): Promise<void> {
   const { annotations, summaries } = batch;
@@ -53,14 +56,16 @@ async function writeBatch(client: pg.PoolClient, batch: AnnotationBatch): Promis
   const rows = [...latest.values()];
   if (rows.length > 0)
     await client.query(
-      `INSERT INTO message_summaries (app_id, channel, message_serial, summary)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-       ON CONFLICT (app_id, channel, message_serial) DO UPDATE SET summary = excluded.summary`,
+      `INSERT INTO message_summaries (app_id, channel, message_serial, summary, timestamp)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+       ON CONFLICT (app_id, channel, message_serial)
+       DO UPDATE SET summary = excluded.summary, timestamp = excluded.timestamp`,
       [
         rows.map((s) => toDb(s.appId)),
         rows.map((s) => toDb(s.channel)),
         rows.map((s) => toDb(s.messageSerial)),
         rows.map((s) => JSON.stringify(s.summary)),
+        rows.map((s) => s.timestamp),
       ],
     );
 }
@@ -68,7 +73,7 @@ async function writeBatch(client: pg.PoolClient, batch: AnnotationBatch): Promis
 /** The annotation tables over one PostgreSQL pool. */
 export function createAnnotationsTable(
   pool: pg.Pool,
-): Pick<Store, 'appendAnnotations' | 'listAnnotations' | 'readSummaries'> {
+): Pick<Store, 'appendAnnotations' | 'listAnnotations' | 'readSummaries' | 'pruneAnnotations'> {
   // Group commits land in the order they were made, so `id` follows the publish order.
   const inOrder = serialQueue();
   return {
@@ -87,8 +92,12 @@ export function createAnnotationsTable(
     },
     async readSummaries(appId, channel, serials) {
       if (serials.length === 0) return [];
-      const { rows } = await pool.query<{ message_serial: string; summary: string }>(
-        `SELECT message_serial, summary FROM message_summaries
+      const { rows } = await pool.query<{
+        message_serial: string;
+        summary: string;
+        timestamp: string;
+      }>(
+        `SELECT message_serial, summary, timestamp FROM message_summaries
          WHERE app_id = $1 AND channel = $2 AND message_serial = ANY($3::text[])`,
         [toDb(appId), toDb(channel), serials.map(toDb)],
       );
@@ -97,7 +106,23 @@ export function createAnnotationsTable(
         channel,
         messageSerial: fromDb(r.message_serial),
         summary: JSON.parse(r.summary) as Record<string, unknown>,
+        timestamp: Number(r.timestamp),
       }));
+    },
+    async pruneAnnotations(before, limit) {
+      const rows = await pool.query(
+        `DELETE FROM message_annotations WHERE id IN
+           (SELECT id FROM message_annotations WHERE timestamp < $1 LIMIT $2)`,
+        [before, limit],
+      );
+      const deleted = rows.rowCount ?? 0;
+      if (deleted >= limit) return deleted;
+      const summaries = await pool.query(
+        `DELETE FROM message_summaries WHERE ctid IN
+           (SELECT ctid FROM message_summaries WHERE timestamp < $1 LIMIT $2)`,
+        [before, limit - deleted],
+      );
+      return deleted + (summaries.rowCount ?? 0);
     },
   };
 }

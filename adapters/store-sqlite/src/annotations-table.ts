@@ -22,20 +22,24 @@ export const ANNOTATIONS_MIGRATION = `CREATE TABLE message_annotations (
      channel TEXT NOT NULL,
      message_serial TEXT NOT NULL,
      summary TEXT NOT NULL,
+     timestamp INTEGER NOT NULL,
      PRIMARY KEY (app_id, channel, message_serial)
-   );`;
+   );
+   CREATE INDEX message_annotations_by_time ON message_annotations (timestamp);
+   CREATE INDEX message_summaries_by_time ON message_summaries (timestamp);`;
 
 /** The annotation tables over SQLite. */
 export function createAnnotationsTable(
   db: Database.Database,
-): Pick<Store, 'appendAnnotations' | 'listAnnotations' | 'readSummaries'> {
+): Pick<Store, 'appendAnnotations' | 'listAnnotations' | 'readSummaries' | 'pruneAnnotations'> {
   const insert = db.prepare(
     `INSERT INTO message_annotations (app_id, channel, message_serial, timestamp, annotation)
      VALUES (?, ?, ?, ?, ?)`,
   );
   const saveSummary = db.prepare(
-    `INSERT INTO message_summaries VALUES (?, ?, ?, ?)
-     ON CONFLICT (app_id, channel, message_serial) DO UPDATE SET summary = excluded.summary`,
+    `INSERT INTO message_summaries VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (app_id, channel, message_serial)
+     DO UPDATE SET summary = excluded.summary, timestamp = excluded.timestamp`,
   );
   const page = db.prepare<
     [string, string, string, number, number],
@@ -44,8 +48,8 @@ export function createAnnotationsTable(
     `SELECT id, annotation FROM message_annotations
      WHERE app_id = ? AND channel = ? AND message_serial = ? AND id > ? ORDER BY id LIMIT ?`,
   );
-  const summaryOf = db.prepare<[string, string, string], { summary: string }>(
-    'SELECT summary FROM message_summaries WHERE app_id = ? AND channel = ? AND message_serial = ?',
+  const summaryOf = db.prepare<[string, string, string], { summary: string; timestamp: number }>(
+    'SELECT summary, timestamp FROM message_summaries WHERE app_id = ? AND channel = ? AND message_serial = ?',
   );
   const append = db.transaction((batch: Parameters<Store['appendAnnotations']>[0]) => {
     for (const r of batch.annotations)
@@ -57,10 +61,20 @@ export function createAnnotationsTable(
         JSON.stringify(r.annotation, replaceBytes),
       );
     for (const s of batch.summaries)
-      saveSummary.run(s.appId, s.channel, s.messageSerial, JSON.stringify(s.summary));
+      saveSummary.run(s.appId, s.channel, s.messageSerial, JSON.stringify(s.summary), s.timestamp);
   });
+  const pruneRows = db.prepare(
+    'DELETE FROM message_annotations WHERE rowid IN (SELECT rowid FROM message_annotations WHERE timestamp < ? LIMIT ?)',
+  );
+  const pruneSummaries = db.prepare(
+    'DELETE FROM message_summaries WHERE rowid IN (SELECT rowid FROM message_summaries WHERE timestamp < ? LIMIT ?)',
+  );
   return {
     appendAnnotations: async (batch) => append(batch),
+    async pruneAnnotations(before, limit) {
+      const deleted = pruneRows.run(before, limit).changes;
+      return deleted + pruneSummaries.run(before, limit - deleted).changes;
+    },
     async listAnnotations(q) {
       // One more row than the page tells whether another follows.
       const rows = page.all(
@@ -80,7 +94,7 @@ export function createAnnotationsTable(
         const row = summaryOf.get(appId, channel, messageSerial);
         if (!row) return [];
         const summary = JSON.parse(row.summary) as Record<string, unknown>;
-        return [{ appId, channel, messageSerial, summary }];
+        return [{ appId, channel, messageSerial, summary, timestamp: row.timestamp }];
       });
     },
   };

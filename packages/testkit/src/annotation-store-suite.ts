@@ -106,6 +106,7 @@ export function annotationStoreCases(factory: StoreFactory): void {
       channel,
       messageSerial,
       summary: summary(n),
+      timestamp: 1000 + n,
     });
     await store.appendAnnotations({
       annotations: [],
@@ -141,6 +142,7 @@ export function annotationStoreCases(factory: StoreFactory): void {
             channel: 'persisted:reactions',
             messageSerial: MESSAGE,
             summary: { t: { total: 2 } },
+            timestamp: 5,
           },
         ],
       });
@@ -156,9 +158,36 @@ export function annotationStoreCases(factory: StoreFactory): void {
           channel: 'persisted:reactions',
           messageSerial: MESSAGE,
           summary: { t: { total: 2 } },
+          timestamp: 5,
         },
       ]);
       await again.close();
     },
   );
+
+  it('annotations and summaries are pruned by time, in batches', async () => {
+    const store = await factory.open();
+    const summaryAt = (messageSerial: string, timestamp: number) => ({
+      appId: 'app',
+      channel: 'persisted:reactions',
+      messageSerial,
+      summary: { t: { total: 1 } },
+      timestamp,
+    });
+    // record(n) is published at 1000 + n.
+    await store.appendAnnotations({
+      annotations: [1, 2, 3, 4, 5].map((n) => record(n)),
+      summaries: [summaryAt('ep.1:0', 1001), summaryAt('ep.2:0', 1009)],
+    });
+    expect(await store.pruneAnnotations(1004, 2)).toBe(2);
+    expect(await store.pruneAnnotations(1004, 10)).toBe(2);
+    expect(await store.pruneAnnotations(1004, 10)).toBe(0);
+    expect((await listAll(store, MESSAGE, 10)).map((a) => a.timestamp)).toEqual([1004, 1005]);
+    expect(
+      (await store.readSummaries('app', 'persisted:reactions', ['ep.1:0', 'ep.2:0'])).map(
+        (s) => s.messageSerial,
+      ),
+    ).toEqual(['ep.2:0']);
+    await store.close();
+  });
 }

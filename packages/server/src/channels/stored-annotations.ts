@@ -28,7 +28,17 @@ export function createStoredAnnotations(
       const messageSerial = annotation.messageSerial!;
       return writer.write({
         annotation: { appId, channel, messageSerial, annotation },
-        ...(summary ? { summary: { appId, channel, messageSerial, summary } } : {}),
+        ...(summary
+          ? {
+              summary: {
+                appId,
+                channel,
+                messageSerial,
+                summary,
+                timestamp: annotation.timestamp ?? 0,
+              },
+            }
+          : {}),
       });
     },
     async hasMessage(seq, index) {

@@ -1,5 +1,6 @@
 import type { Annotation } from '@switchboard/protocol';
 import type { StorePage } from './audit-store.js';
+import { pruneMap } from './memory-paging.js';
 
 /** One annotation of a persisted channel's message, as published (serial and timestamp set). */
 export interface AnnotationRecord {
@@ -15,6 +16,8 @@ export interface SummaryRecord {
   channel: string;
   messageSerial: string;
   summary: Record<string, unknown>;
+  /** When the annotation that made it was published (ms); pruning goes by it. */
+  timestamp: number;
 }
 
 /** What one group commit of annotations writes, in one transaction: all of it or none. */
@@ -46,6 +49,11 @@ export interface AnnotationStore {
   listAnnotations(query: AnnotationQuery): Promise<StorePage<Annotation>>;
   /** The stored summaries of those of the messages that have one, in no particular order. */
   readSummaries(appId: string, channel: string, messageSerials: string[]): Promise<SummaryRecord[]>;
+  /**
+   * Deletes at most `limit` annotations and summaries from before `before` (as history is pruned,
+   * by persistedHistoryRetentionMs); returns how many rows.
+   */
+  pruneAnnotations(before: number, limit: number): Promise<number>;
 }
 
 const keyOf = (appId: string, channel: string, serial: string): string =>
@@ -82,6 +90,17 @@ export function createMemoryAnnotationStore(): AnnotationStore {
       const items = all.slice(start, start + q.limit).map(copyOf);
       const end = start + items.length;
       return end < all.length ? { items, next: String(end) } : { items };
+    },
+    async pruneAnnotations(before, limit) {
+      let deleted = 0;
+      for (const [key, list] of annotations) {
+        while (deleted < limit && list.length > 0 && (list[0]!.timestamp ?? 0) < before) {
+          list.shift();
+          deleted++;
+        }
+        if (list.length === 0) annotations.delete(key);
+      }
+      return deleted + pruneMap(summaries, (s) => s.timestamp < before, limit - deleted);
     },
     async readSummaries(appId, channel, serials) {
       return serials.flatMap((serial) => {
