@@ -1,4 +1,5 @@
 import { ChatClient, MessageReactionType, type MessageReactionSummaryEvent } from '@ably/chat';
+import { createMemoryStore, type Store } from '@switchboard/server';
 import { describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, realtimeOptions, useServer } from './helpers.js';
 
@@ -228,5 +229,67 @@ describe('annotations of a persisted channel past the in-memory bound', () => {
     expect(third.annotations?.summary).toEqual({
       'reaction:distinct.v1': distinct({ '👍': ['erin'] }),
     });
+  });
+});
+
+/** A store whose annotation commits fail while `failing` is set, as a full disk would. */
+function storeThatCanFail(): { store: Store; failing: { on: boolean } } {
+  const failing = { on: false };
+  const inner = createMemoryStore();
+  const store: Store = {
+    ...inner,
+    appendAnnotations: async (batch) => {
+      if (failing.on) throw new Error('SQLITE_FULL: database or disk is full');
+      return inner.appendAnnotations(batch);
+    },
+  };
+  return { store, failing };
+}
+
+describe('annotations of a persisted channel when the store cannot be written', () => {
+  const { store, failing } = storeThatCanFail();
+  const { server, track } = useServer({
+    store,
+    persistAllChannels: true,
+    namespaces: [{ id: 'mutable', mutableMessages: true }],
+  });
+
+  it('NACKs them with 50001, shows none of them, and the summary counts only stored ones after', async () => {
+    const name = 'mutable:faults';
+    const open = (clientId: string) =>
+      track(new Ably.Realtime(realtimeOptions(server(), 'json', { clientId }))).channels.get(name, {
+        modes: MODES,
+      });
+    const gail = open('gail');
+    const watcher = open('watcher');
+    const seen = collect<Ably.Annotation>();
+    await watcher.annotations.subscribe((a) => seen.push(a));
+    const { serials } = await gail.publish('m', 'react');
+    const serial = serials[0]!;
+    await gail.annotations.publish(serial, { type: 'reaction:distinct.v1', name: '👍' });
+
+    failing.on = true;
+    await expect(
+      gail.annotations.publish(serial, { type: 'reaction:distinct.v1', name: '👎' }),
+    ).rejects.toMatchObject({ code: 50001, statusCode: 500 });
+    const rest = new Ably.Rest(realtimeOptions(server(), 'json', { clientId: 'hal' }));
+    await expect(
+      rest.channels
+        .get(name)
+        .annotations.publish(serial, { type: 'reaction:distinct.v1', name: '👎' }),
+    ).rejects.toMatchObject({ code: 50001 });
+
+    failing.on = false;
+    await open('ivy').annotations.publish(serial, { type: 'reaction:distinct.v1', name: '🎉' });
+    expect((await seen.until(2)).map((a) => [a.clientId, a.name])).toEqual([
+      ['gail', '👍'],
+      ['ivy', '🎉'],
+    ]);
+    const message = await rest.channels.get(name).getMessage(serial);
+    expect(message.annotations?.summary).toEqual({
+      'reaction:distinct.v1': distinct({ '👍': ['gail'], '🎉': ['ivy'] }),
+    });
+    const stored = await rest.channels.get(name).annotations.get(serial, {});
+    expect(stored.items.map((a) => a.name)).toEqual(['👍', '🎉']);
   });
 });

@@ -23,7 +23,7 @@ export interface AnnotationBook {
   restore(messageSerial: string, stored: readonly Annotation[]): void;
   /** Drops what the book holds of a message (its stored state is the truth, e.g. after a failed write). */
   forget(messageSerial: string): void;
-  /** Whether the book ever dropped a message's summary state to stay within its bound. */
+  /** Whether the book ever dropped a message's summary state (its bound, or `forget`). */
   evictedAny(): boolean;
 }
 
@@ -47,7 +47,7 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
     }
   };
 
-  const forget = (serial: string): void => {
+  const drop = (serial: string): void => {
     rawCount -= raw.get(serial)?.length ?? 0;
     raw.delete(serial);
     summaries.delete(serial);
@@ -72,7 +72,7 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
     summary: (messageSerial) => summaries.get(messageSerial)?.summary(),
     has: (messageSerial) => summaries.has(messageSerial),
     restore(messageSerial, stored) {
-      forget(messageSerial);
+      drop(messageSerial);
       const summary = createMessageSummary();
       let summarized = false;
       for (const annotation of stored) summarized = summary.apply(annotation) || summarized;
@@ -82,7 +82,11 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
       rawCount += stored.length;
       trim();
     },
-    forget,
+    forget(messageSerial) {
+      drop(messageSerial);
+      // What the book no longer holds is read from the store again.
+      evicted = true;
+    },
     evictedAny: () => evicted,
   };
 }
