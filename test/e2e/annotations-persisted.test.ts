@@ -108,6 +108,21 @@ describe.each(FORMATS)('annotations of persisted channels across a restart over 
     expect((await allAnnotations(name, serial, 100)).flat()).toHaveLength(5);
   });
 
+  it('RTL4: a rewind after restart() gives the message with its stored summary', async () => {
+    const name = `mutable:rewind-${format}`;
+    const writer = realtime('jo').channels.get(name, { modes: MODES });
+    const { serials } = await writer.publish('m', 'rewound');
+    await writer.annotations.publish(serials[0]!, { type: 'reaction:total.v1' });
+    await writer.annotations.publish(serials[0]!, { type: 'reaction:total.v1' });
+    await server().restart();
+    const got = collect<Ably.InboundMessage>();
+    const reader = realtime('kim').channels.get(name, { params: { rewind: '1' } });
+    await reader.subscribe((m) => got.push(m));
+    const [message] = await got.until(1);
+    expect(message!.data).toBe('rewound');
+    expect(message!.annotations?.summary).toEqual({ 'reaction:total.v1': { total: 2 } });
+  });
+
   it('a message only the store holds (older than the in-memory log) can be annotated; an unknown one is 40400', async () => {
     const name = `mutable:old-${format}`;
     const channel = realtime('dora').channels.get(name, { modes: MODES });

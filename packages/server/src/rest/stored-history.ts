@@ -1,6 +1,6 @@
 import type { Message } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
-import { withSummaries } from './annotation-reads.js';
+import { withSummaries } from '../channels/annotation-reads.js';
 import type { HistoryKind } from '../ports/history.js';
 import type { HistoryQuery as PageQuery, Page } from './paging.js';
 

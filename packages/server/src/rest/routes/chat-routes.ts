@@ -29,7 +29,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { publishToChannel, stored } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
-import { latestMessageOf, summaryOf, withSummaries } from '../annotation-reads.js';
+import { latestMessageOf, summaryOf, withSummaries } from '../../channels/annotation-reads.js';
 import { historyPage } from './channel-routes.js';
 
 /**

@@ -8,7 +8,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
 import { stored } from '../publish-core.js';
-import { latestMessageOf, withSummaries } from '../annotation-reads.js';
+import { latestMessageOf, withSummaries } from '../../channels/annotation-reads.js';
 
 /** The caller, the channel and the serial of a message route, with read access checked. */
 function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {

@@ -1,5 +1,5 @@
 import type { Message } from '@switchboard/protocol';
-import { parseSerial } from '../channels/serial.js';
+import { parseSerial } from './serial.js';
 import type { EngineContext } from '../context.js';
 
 type Summary = Record<string, unknown>;
