@@ -1,4 +1,5 @@
 import type { Store } from '@switchboard/server';
+import { createAnnotationsTable } from './annotations-table.js';
 import { createAppsTable } from './apps-table.js';
 import { createChannelRegistryTable } from './channel-registry-table.js';
 import { createConnectionStatsTable } from './connection-stats-table.js';
@@ -49,6 +50,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...createPushOutboxTable(pool),
     ...createWebhookOutboxTable(pool),
     ...createHeartbeatConfigTable(pool),
+    ...createAnnotationsTable(pool),
     close: () => pool.end(),
   };
 }

@@ -1,3 +1,4 @@
+import { ANNOTATIONS_MIGRATION } from './annotations-table.js';
 import { PUSH_MIGRATION } from './push-tables.js';
 import { PUSH_OUTBOX_MIGRATION } from './push-outbox-table.js';
 import { WEBHOOK_OUTBOX_MIGRATION } from './webhook-outbox-table.js';
@@ -57,4 +58,6 @@ export const MIGRATIONS: readonly string[] = [
   WEBHOOK_OUTBOX_MIGRATION,
   // The dashboard's last deliveries per rule: an app's rows newest first.
   `CREATE INDEX webhook_outbox_by_app ON webhook_outbox (app_id, created_at);`,
+  // Annotations of persisted channels' messages and their summaries, stored before the ACK.
+  ANNOTATIONS_MIGRATION,
 ];

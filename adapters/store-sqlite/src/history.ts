@@ -78,7 +78,7 @@ function itemOf(row: Row, latest: boolean): Message | PresenceMessage {
 }
 
 /** JSON cannot carry bytes: a latest version's binary data is stored as `{ $bytes: base64 }`. */
-function replaceBytes(_key: string, value: unknown): unknown {
+export function replaceBytes(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
   if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer') {
     const data = (value as { data: number[] }).data;
@@ -87,7 +87,7 @@ function replaceBytes(_key: string, value: unknown): unknown {
   return value;
 }
 
-function reviveBytes(_key: string, value: unknown): unknown {
+export function reviveBytes(_key: string, value: unknown): unknown {
   if (
     value &&
     typeof value === 'object' &&

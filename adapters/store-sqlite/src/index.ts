@@ -1,4 +1,5 @@
 import type { Store } from '@switchboard/server';
+import { createAnnotationsTable } from './annotations-table.js';
 import { createAppsTable } from './apps-table.js';
 import { createChannelRegistryTable } from './channel-registry-table.js';
 import { createConnectionStatsTable } from './connection-stats-table.js';
@@ -39,6 +40,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...createPushOutboxTable(db),
     ...createWebhookOutboxTable(db),
     ...createHeartbeatConfigTable(db),
+    ...createAnnotationsTable(db),
     close: async () => void db.close(),
   };
 }

@@ -1,3 +1,4 @@
+import { ANNOTATIONS_MIGRATION } from './annotations-table.js';
 import { HEARTBEAT_CONFIG_MIGRATION } from './heartbeat-config-table.js';
 import { HISTORY_MIGRATION } from './history.js';
 import { NOTIFICATIONS_MIGRATION } from './notifications-table.js';
@@ -139,4 +140,6 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX webhook_outbox_by_app ON webhook_outbox (app_id, created_at);`,
   // SSE heartbeat interval and timeout per channel type, seeded with the B2B defaults.
   HEARTBEAT_CONFIG_MIGRATION,
+  // Annotations of persisted channels' messages and their summaries, stored before the ACK.
+  ANNOTATIONS_MIGRATION,
 ];

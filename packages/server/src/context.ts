@@ -14,6 +14,7 @@ import type { ConnectionTable } from './session/connection-table.js';
 import type { Limits } from './limits.js';
 import type { Clock } from './ports/clock.js';
 import type { HistoryStore } from './ports/history.js';
+import type { AnnotationStore } from './ports/annotation-store.js';
 import type { PushSender } from './ports/push-sender.js';
 import type { PushStore } from './ports/push-store.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
@@ -34,8 +35,8 @@ export interface EngineContext {
   readonly channels: ChannelRegistry;
   /** `[meta]occupancy` events for attachments that asked for them (the `occupancy` param). */
   readonly occupancy: OccupancyEvents;
-  /** Persisted channels' history (the Store's history part). */
-  readonly history: HistoryStore;
+  /** Persisted channels' history and annotations (those parts of the Store). */
+  readonly history: HistoryStore & AnnotationStore;
   readonly connections: ConnectionTable;
   /** Push devices and channel subscriptions (the Store's push part). */
   readonly pushStore: PushStore;

@@ -9,6 +9,8 @@ import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
 import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
 import { createHistoryWriter } from './channels/history-writer.js';
+import { createAnnotationWriter } from './channels/annotation-writer.js';
+import { createStoredAnnotations } from './channels/stored-annotations.js';
 import { createOccupancyEvents } from './channels/occupancy-events.js';
 import { createEngineMetrics, type EngineMetrics } from './metrics/engine-metrics.js';
 import { engineGauges, type EngineGauges } from './metrics/gauges.js';
@@ -155,6 +157,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const startedAt = clock.now();
   const metrics = createEngineMetrics();
   const historyWriter = createHistoryWriter(options.store, limits.historyCommitIntervalMs);
+  const annotationWriter = createAnnotationWriter(options.store, limits.historyCommitIntervalMs);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
   const logger = options.logger ?? silentLogger;
@@ -199,6 +202,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           return app !== undefined && apps.namespaceOf(app, name)?.persisted === true;
         },
         writer: historyWriter,
+        annotationsOf: (appId, name) =>
+          createStoredAnnotations(options.store, annotationWriter, appId, name),
         restored: await restoredChannelStates(
           options.store,
           clock.now() - limits.idempotencyWindowMs,
@@ -404,6 +409,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
       // Leaves made by ending the sessions are stored before the store closes.
       await historyWriter.drain();
+      await annotationWriter.drain();
       // The leaves and closes of those sessions are batched too, before the outbox stops.
       await webhooks.close();
       // Last: the discarded sessions' rows and the channels they emptied are written too.

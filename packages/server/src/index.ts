@@ -122,6 +122,14 @@ export {
   FALLBACK_HEARTBEAT,
 } from './ports/heartbeat-config.js';
 export type { HeartbeatConfigRecord, HeartbeatConfigStore } from './ports/heartbeat-config.js';
+export { createMemoryAnnotationStore } from './ports/annotation-store.js';
+export type {
+  AnnotationBatch,
+  AnnotationQuery,
+  AnnotationRecord,
+  AnnotationStore,
+  SummaryRecord,
+} from './ports/annotation-store.js';
 export { heartbeatConfigFromSpec, HEARTBEAT_BOUNDS } from './sse/heartbeat-config-spec.js';
 export { encodeVcdiff } from './delta/vcdiff-encoder.js';
 export { createMemoryBrokerBackend, reapedLeave } from './ports/memory-broker.js';

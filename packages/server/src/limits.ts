@@ -394,7 +394,7 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
   },
   maxAnnotationsPerChannel: {
     unit: 'annotations per channel, in memory',
-    over: 'the oldest messages lose their raw annotations (summaries are kept)',
+    over: 'the oldest messages lose their raw annotations (summaries are kept); a persisted channel reads both back from the store',
   },
   maxUnwrittenAuditRows: {
     unit: 'rows per table, in memory',

@@ -8,6 +8,7 @@ import { notificationStoreCases } from './notification-store-suite.js';
 import { pushOutboxCases } from './push-outbox-suite.js';
 import { webhookOutboxCases } from './webhook-outbox-suite.js';
 import { heartbeatConfigCases } from './heartbeat-config-suite.js';
+import { annotationStoreCases } from './annotation-store-suite.js';
 
 export type { StoreFactory } from './store-factory.js';
 
@@ -44,6 +45,7 @@ export function runStoreSuite(name: string, factory: StoreFactory): void {
     pushOutboxCases(factory);
     webhookOutboxCases(factory);
     heartbeatConfigCases(factory);
+    annotationStoreCases(factory);
     it('saves, lists in creation order, updates and deletes apps', async () => {
       const store = await factory.open();
       await store.saveApp(app('b', 2));

@@ -31,6 +31,9 @@ export function startAuditRetention(
     await pruneInBatches((n) => store.pruneChannels(before(limits.channelRegistryRetentionMs), n));
     await pruneInBatches((n) => store.pruneStatsMinutes(before(limits.statsRetentionMs), n));
     await pruneInBatches((n) => store.pruneHistory(before(limits.persistedHistoryRetentionMs), n));
+    await pruneInBatches((n) =>
+      store.pruneAnnotations(before(limits.persistedHistoryRetentionMs), n),
+    );
   };
   return startPeriodicTask(sweep, AUDIT_SWEEP_MS, logger, 'Pruning the operational tables failed');
 }

@@ -14,6 +14,17 @@ export interface AnnotationBook {
   list(messageSerial: string): readonly Annotation[];
   /** The message's current summary, if any annotation of a summarized type was recorded. */
   summary(messageSerial: string): Record<string, unknown> | undefined;
+  /** Whether the book holds the message's summary state. */
+  has(messageSerial: string): boolean;
+  /**
+   * Rebuilds a message's state from its stored annotations (a persisted channel after a restart,
+   * or past the book's bound), replacing what the book held of it.
+   */
+  restore(messageSerial: string, stored: readonly Annotation[]): void;
+  /** Drops what the book holds of a message (its stored state is the truth, e.g. after a failed write). */
+  forget(messageSerial: string): void;
+  /** Whether the book ever dropped a message's summary state (its bound, or `forget`). */
+  evictedAny(): boolean;
 }
 
 /** Creates an empty book. */
@@ -21,6 +32,7 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
   const raw = new Map<string, Annotation[]>();
   const summaries = new Map<string, MessageSummary>();
   let rawCount = 0;
+  let evicted = false;
 
   const trim = (): void => {
     for (const [serial, list] of raw) {
@@ -31,7 +43,14 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
     while (summaries.size > maxAnnotations) {
       const oldest = summaries.keys().next().value!;
       summaries.delete(oldest);
+      evicted = true;
     }
+  };
+
+  const drop = (serial: string): void => {
+    rawCount -= raw.get(serial)?.length ?? 0;
+    raw.delete(serial);
+    summaries.delete(serial);
   };
 
   return {
@@ -51,5 +70,23 @@ export function createAnnotationBook(maxAnnotations: number): AnnotationBook {
     },
     list: (messageSerial) => raw.get(messageSerial) ?? [],
     summary: (messageSerial) => summaries.get(messageSerial)?.summary(),
+    has: (messageSerial) => summaries.has(messageSerial),
+    restore(messageSerial, stored) {
+      drop(messageSerial);
+      const summary = createMessageSummary();
+      let summarized = false;
+      for (const annotation of stored) summarized = summary.apply(annotation) || summarized;
+      // Unsummarized types are not kept: `has` stays false and the next write reads them again.
+      if (summarized) summaries.set(messageSerial, summary);
+      raw.set(messageSerial, [...stored]);
+      rawCount += stored.length;
+      trim();
+    },
+    forget(messageSerial) {
+      drop(messageSerial);
+      // What the book no longer holds is read from the store again.
+      evicted = true;
+    },
+    evictedAny: () => evicted,
   };
 }

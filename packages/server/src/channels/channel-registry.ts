@@ -8,6 +8,7 @@ import {
   type RestoredChannel,
 } from './channel.js';
 import type { HistoryWriter } from './history-writer.js';
+import type { StoredAnnotations } from './stored-annotations.js';
 import type { LogEntry } from './message-log.js';
 import type { HistoryKind } from '../ports/history.js';
 
@@ -17,6 +18,8 @@ export interface RegistryPersistence {
   writer: HistoryWriter;
   /** Serial state of persisted channels not in memory (loaded at start, kept on sweep). */
   restored: Map<string, RestoredChannel>;
+  /** Where a persisted channel's annotations are stored. */
+  annotationsOf?(appId: string, name: string): StoredAnnotations;
 }
 
 /** The key of a channel in `RegistryPersistence.restored`. */
@@ -75,6 +78,9 @@ export function createChannelRegistry(
       persistence: {
         ...(restored ? { restored } : {}),
         write: (record) => persistence.writer.write(record),
+        ...(persistence.annotationsOf
+          ? { annotations: persistence.annotationsOf(appId, name) }
+          : {}),
       },
     };
   };

@@ -20,6 +20,8 @@ import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js'
 import { createCommitGate } from './commit-gate.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createLiveWrites, isEphemeral } from './live-writes.js';
+import { annotationTarget } from './stored-annotation-target.js';
+import type { StoredAnnotations } from './stored-annotations.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
@@ -57,8 +59,9 @@ export interface Channel {
   /**
    * Publishes an annotation of a message still in the log (RTAN1, RSAN1): an ANNOTATION to
    * annotation subscribers, then the message's new summary as a MESSAGE with action
-   * `message.summary` (TM2u). Live only: neither is stored or replayed. Returns the annotation's
-   * serial, or undefined when the message is unknown.
+   * `message.summary` (TM2u). On a persisted channel the annotation is stored before it is shown
+   * (`committed`), and the message may be one only the store still holds; elsewhere it is live
+   * only. Returns the annotation's serial, or undefined when the message is unknown.
    */
   annotate(
     annotation: Annotation,
@@ -133,6 +136,8 @@ export interface ChannelPersistence {
     latest?: LatestVersionRecord;
     state: ChannelStateRecord;
   }): Promise<void>;
+  /** Where annotations of the channel's messages are stored. */
+  annotations?: StoredAnnotations;
 }
 
 /** Dependencies and settings for a channel. */
@@ -258,6 +263,16 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       ? { latest: { appId, channel: name, ...position, message: latest } }
       : {};
   };
+
+  // A persisted channel's annotations, also of messages only the store still holds.
+  const storedAnnotations =
+    persistence?.annotations &&
+    annotationTarget({
+      stored: persistence.annotations,
+      book: annotations,
+      inLog: (serial) => originalOf(serial) !== undefined,
+      restoredSeq: persistence.restored?.seq ?? 0,
+    });
 
   const fanOutOf = createFanOut({
     channel: name,
@@ -398,9 +413,16 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     annotations,
     annotate(annotation, publication, now) {
       const target = annotation.messageSerial;
-      if (!target || !originalOf(target)) return undefined;
+      if (!target) return undefined;
+      if (!storedAnnotations) {
+        if (!originalOf(target)) return undefined;
+        active = now;
+        return live.annotate(annotation, publication, now);
+      }
+      const position = positionOf(target);
+      if (!position || position.seq > visibleSeq) return undefined;
       active = now;
-      return { result: live.annotate(annotation, publication, now) };
+      return live.annotate(annotation, publication, now, storedAnnotations.next(target, position));
     },
     allVersions(serial) {
       const original = originalOf(serial);

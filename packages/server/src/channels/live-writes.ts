@@ -1,6 +1,7 @@
 import { Action, Flag, MessageAction, type Annotation, type Message } from '@switchboard/protocol';
 import type { AnnotationBook } from './annotation-book.js';
 import type { CommitGate } from './commit-gate.js';
+import type { WriteOutcome } from './channel.js';
 import type { FanOut } from './fan-out.js';
 import { createOutboundFrame } from './outbound-frame.js';
 
@@ -32,7 +33,21 @@ export interface LiveWrites {
    * Records an annotation of a known message and fans it out to annotation subscribers, then the
    * message's new summary as a MESSAGE with action `message.summary` (TM2u). Gives its serial.
    */
-  annotate(annotation: Annotation, publication: LivePublication, now: number): string;
+  annotate(
+    annotation: Annotation,
+    publication: LivePublication,
+    now: number,
+    stored?: StoredAnnotation,
+  ): WriteOutcome<string>;
+}
+
+/**
+ * How an annotation of a persisted channel is kept: recorded once `ready` (its message is known
+ * and the book holds the message's stored state), then stored before it is shown and ACKed.
+ */
+export interface StoredAnnotation {
+  ready: Promise<void>;
+  store(annotation: Annotation, summary: Record<string, unknown> | undefined): Promise<void>;
 }
 
 /** What the live writes of one channel need from it. */
@@ -49,13 +64,18 @@ export interface LiveWritesOptions {
 /** Creates the live writes of a channel. */
 export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
   const { channel, annotations, fanOut, gate } = options;
-  const show = (send: (channelSerial: string) => void): void => {
+  const show = (
+    send: (channelSerial: string) => void,
+    committed: Promise<void> = Promise.resolve(),
+  ): Promise<void> | undefined => {
     const apply = (): void => {
       fanOut.flush();
       send(options.shownSerial());
     };
-    if (!gate) apply();
-    else void gate.after(Promise.resolve(), apply).catch(() => {});
+    if (!gate) return void apply();
+    const shown = gate.after(committed, apply);
+    shown.catch(() => {});
+    return shown;
   };
   // After the shown channel serial, `~` sorting after any message index, and a counter keeping
   // them in order within one position: `<channel serial>:~<n>`.
@@ -83,7 +103,7 @@ export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
       );
       return serials;
     },
-    annotate(annotation, publication, now) {
+    annotate(annotation, publication, now, stored) {
       const serial = nextSerial();
       const stamped: Annotation = {
         ...annotation,
@@ -92,8 +112,7 @@ export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
         timestamp: now,
         serial,
       };
-      const summary = annotations.record(stamped);
-      show((channelSerial) => {
+      const send = (summary: Record<string, unknown> | undefined) => (channelSerial: string) => {
         const pm = { channel, channelSerial, timestamp: now };
         fanOut.send(
           createOutboundFrame({
@@ -123,8 +142,22 @@ export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
           Flag.SUBSCRIBE,
           undefined,
         );
+      };
+      if (!stored) {
+        show(send(annotations.record(stamped)));
+        return { result: serial };
+      }
+      // Recorded in the order annotations arrive (each `ready` follows the previous one), stored,
+      // then shown after every earlier write of the channel.
+      const committed = stored.ready.then(() => {
+        const summary = annotations.record(stamped);
+        const written = stored.store(stamped, summary);
+        // A write that failed leaves the book ahead of the store: it reads the store again.
+        written.catch(() => annotations.forget(stamped.messageSerial!));
+        return show(send(summary), written);
       });
-      return serial;
+      committed.catch(() => {});
+      return { result: serial, committed };
     },
   };
 }

@@ -11,7 +11,9 @@ import { withUserClaim } from '../chat/user-claim.js';
 /**
  * Publishes one annotation from REST or realtime (RSAN1, RTAN1): the channel must allow mutable
  * messages (93002), the caller needs `annotation-publish` (40160), the clientId rules of messages
- * apply (RTL6g), the annotated message must exist (40400). Gives the annotation's serial.
+ * apply (RTL6g), the annotated message must exist (40400). Gives the annotation's serial; on a
+ * persisted channel `committed` settles once it is stored (or rejects, e.g. 40400 for a message
+ * the store does not hold either).
  */
 export function applyAnnotation(
   ctx: EngineContext,
@@ -34,7 +36,11 @@ export function applyAnnotation(
   if (extras !== undefined) annotation.extras = extras;
   requireWithinSize(annotation, ctx.limits);
   requireSummarizable(annotation);
-  const channel = ctx.channels.peek(auth.app.record.id, channelName);
+  const appId = auth.app.record.id;
+  // A persisted channel's messages outlive it in memory: it is opened to annotate them.
+  const channel = ctx.channels.persistedState(appId, channelName)
+    ? ctx.channels.get(appId, channelName)
+    : ctx.channels.peek(appId, channelName);
   const outcome = channel?.annotate(annotation, publication, ctx.clock.now());
   if (!outcome) throw Errors.notFound(`No message with serial ${raw.messageSerial}`);
   return outcome;

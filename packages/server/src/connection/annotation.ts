@@ -36,15 +36,18 @@ export function handleAnnotation(ctx: EngineContext, session: Session, pm: Proto
     if (attachment && (attachment.requested & Flag.ANNOTATION_PUBLISH) === 0)
       throw Errors.modeNotGranted('annotation_publish', name);
     const timestamp = ctx.clock.now();
-    const serials = annotations.map(
-      (a, i) =>
-        applyAnnotation(ctx, session.auth, name, a, {
-          connectionId: session.id,
-          pmId: `${session.id}:${msgSerial}${annotations.length > 1 ? `:${i}` : ''}`,
-          timestamp,
-        }).result,
+    const outcomes = annotations.map((a, i) =>
+      applyAnnotation(ctx, session.auth, name, a, {
+        connectionId: session.id,
+        pmId: `${session.id}:${msgSerial}${annotations.length > 1 ? `:${i}` : ''}`,
+        timestamp,
+      }),
     );
-    ackWhenStored(session, msgSerial, { serials }, undefined);
+    const serials = outcomes.map((o) => o.result);
+    // On a persisted channel the ACK waits until every annotation is stored.
+    const pending = outcomes.flatMap((o) => (o.committed ? [o.committed] : []));
+    const committed = pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined;
+    ackWhenStored(session, msgSerial, { serials }, committed);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
     if (!isErrorInfo(err))

@@ -1,4 +1,5 @@
 import { Action, type Message } from '@switchboard/protocol';
+import { withSummaries } from '../channels/annotation-reads.js';
 import type { Channel } from '../channels/channel.js';
 import type { LogEntry } from '../channels/message-log.js';
 import { createOutboundFrame } from '../channels/outbound-frame.js';
@@ -79,7 +80,7 @@ export function parseRewind(rewind: string, now: number): RewindRange | undefine
 
 /**
  * A persisted channel's rewind from the store (RTL4, `rewind` param): the latest versions of the
- * last messages up to `upToSeq`, oldest first, then what memory logged after it.
+ * last messages up to `upToSeq` with their summaries, oldest first, then what memory logged after it.
  */
 export async function storedRewind(
   ctx: EngineContext,
@@ -99,5 +100,13 @@ export async function storedRewind(
     limit,
     asSent: false,
   });
-  return [...entriesOf(channel, rows.reverse()), ...newerThan(channel, upToSeq)];
+  // Rewound messages show their latest annotation summary, as history does (TM2u).
+  const shown = await withSummaries(
+    ctx,
+    channel.appId,
+    channel.name,
+    rows.map((r) => r.item as Message),
+  );
+  const withShown = rows.map((r, i) => ({ ...r, item: shown[i]! }));
+  return [...entriesOf(channel, withShown.reverse()), ...newerThan(channel, upToSeq)];
 }

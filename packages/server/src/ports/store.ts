@@ -14,6 +14,7 @@ import {
   type WebhookRule,
 } from './webhook-outbox.js';
 import { createMemoryHeartbeatConfig, type HeartbeatConfigStore } from './heartbeat-config.js';
+import { createMemoryAnnotationStore, type AnnotationStore } from './annotation-store.js';
 
 /** A key as stored: its name, secret and capability JSON text. */
 export interface KeyRecord {
@@ -73,7 +74,7 @@ export interface UsedNonceRecord {
 /**
  * Durable storage: apps and keys, token revocations, used TokenRequest nonces (cached in memory,
  * written through), the operational tables of AuditStore (written behind in batches), and push
- * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), the push outbox (PushOutboxStore), the webhook outbox (WebhookOutboxStore) and the SSE heartbeat settings (HeartbeatConfigStore).
+ * devices and subscriptions (PushStore), the notification log and nudge slots (NotificationStore), the push outbox (PushOutboxStore), the webhook outbox (WebhookOutboxStore) the SSE heartbeat settings (HeartbeatConfigStore) and persisted channels' annotations (AnnotationStore).
  */
 export interface Store
   extends
@@ -83,7 +84,8 @@ export interface Store
     NotificationStore,
     PushOutboxStore,
     WebhookOutboxStore,
-    HeartbeatConfigStore {
+    HeartbeatConfigStore,
+    AnnotationStore {
   listApps(): Promise<AppRecord[]>;
   saveApp(app: AppRecord): Promise<void>;
   deleteApp(appId: string): Promise<void>;
@@ -115,6 +117,7 @@ export function createMemoryStore(): Store {
     ...createMemoryPushOutbox(),
     ...createMemoryWebhookOutbox(),
     ...createMemoryHeartbeatConfig(),
+    ...createMemoryAnnotationStore(),
     listApps: async () =>
       [...apps.values()].sort((x, y) => x.createdAt - y.createdAt).map((a) => structuredClone(a)),
     saveApp: async (app) => void apps.set(app.id, structuredClone(app)),

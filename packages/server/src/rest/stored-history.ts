@@ -1,4 +1,6 @@
+import type { Message } from '@switchboard/protocol';
 import type { EngineContext } from '../context.js';
+import { withSummaries } from '../channels/annotation-reads.js';
 import type { HistoryKind } from '../ports/history.js';
 import type { HistoryQuery as PageQuery, Page } from './paging.js';
 
@@ -26,7 +28,10 @@ export async function storedHistoryPage(
     ...(q.cursor ? { from: q.cursor } : {}),
     asSent: false,
   });
-  const items = rows.slice(0, q.limit).map((r) => r.item);
+  const page = rows.slice(0, q.limit).map((r) => r.item);
+  // Messages show their latest annotation summary (TM2u), kept in the store too.
+  const items =
+    kind === 'message' ? await withSummaries(ctx, appId, channel, page as Message[]) : page;
   const after = rows[q.limit];
   return after ? { items, next: `${after.seq}_${after.index}` } : { items };
 }

@@ -7,14 +7,15 @@ import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
+import { stored } from '../publish-core.js';
 
 /** POST /channels/{ch}/messages/{serial}/annotations (RSAN1c6): publishes the body's annotations. */
-export function publishAnnotationsRoute(
+export async function publishAnnotationsRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(ch);
   const body = decodeBody(req);
@@ -22,29 +23,31 @@ export function publishAnnotationsRoute(
   if (list.length === 0) throw Errors.badRequest('No annotations to publish');
   const connectionId = `rest${randomId(4)}`;
   const pmId = `${connectionId}:${randomId(6)}`;
-  const serials = list.map(
-    (raw, i) =>
-      applyAnnotation(
-        ctx,
-        auth,
-        name,
-        { ...parseAnnotation(raw), messageSerial: serial },
-        { connectionId, pmId: `${pmId}:${i}`, timestamp: ctx.clock.now() },
-      ).result,
+  const outcomes = list.map((raw, i) =>
+    applyAnnotation(
+      ctx,
+      auth,
+      name,
+      { ...parseAnnotation(raw), messageSerial: serial },
+      { connectionId, pmId: `${pmId}:${i}`, timestamp: ctx.clock.now() },
+    ),
   );
-  return respond(req, 201, { serials });
+  // On a persisted channel the answer waits until every annotation is stored.
+  await Promise.all(outcomes.map((o) => stored(o.committed)));
+  return respond(req, 201, { serials: outcomes.map((o) => o.result) });
 }
 
 /**
  * GET /channels/{ch}/messages/{serial}/annotations (RSAN3): the message's raw annotations, oldest
- * first, `limit` per page with Link paging. Needs `history` or `annotation-subscribe`.
+ * first, `limit` per page with Link paging (from the store for a persisted channel). Needs
+ * `history` or `annotation-subscribe`.
  */
-export function getAnnotationsRoute(
+export async function getAnnotationsRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const { name } = parseChannelName(ch);
   requireNamespaceRules(ctx.apps, auth, name);
@@ -56,9 +59,23 @@ export function getAnnotationsRoute(
   const limit = Number(req.query.get('limit') ?? 100);
   if (!Number.isInteger(limit) || limit < 1 || limit > ctx.limits.maxHistoryLimit)
     throw Errors.invalidParameter(`limit must be 1–${ctx.limits.maxHistoryLimit}`);
-  const offset = Number(req.query.get('cursor') ?? 0);
-  if (!Number.isInteger(offset) || offset < 0) throw Errors.invalidParameter('Invalid cursor');
-  const all = ctx.channels.peek(auth.app.record.id, name)?.annotations.list(serial) ?? [];
+  const cursor = req.query.get('cursor') ?? undefined;
+  if (cursor !== undefined && !/^\d{1,15}$/.test(cursor))
+    throw Errors.invalidParameter('Invalid cursor');
+  const appId = auth.app.record.id;
+  if (ctx.channels.persistedState(appId, name)) {
+    // A persisted channel's annotations are all in the store, across restarts.
+    const page = await ctx.history.listAnnotations({
+      appId,
+      channel: name,
+      messageSerial: serial,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    return respond(req, 200, page.items, { link: linkHeader('annotations', req.query, page.next) });
+  }
+  const offset = Number(cursor ?? 0);
+  const all = ctx.channels.peek(appId, name)?.annotations.list(serial) ?? [];
   const items = all.slice(offset, offset + limit);
   const next = offset + limit < all.length ? String(offset + limit) : undefined;
   return respond(req, 200, items, { link: linkHeader('annotations', req.query, next) });

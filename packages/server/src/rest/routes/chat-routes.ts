@@ -29,6 +29,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { publishToChannel, stored } from '../publish-core.js';
 import { restAuth } from '../rest-auth.js';
+import { latestMessageOf, summaryOf, withSummaries } from '../../channels/annotation-reads.js';
 import { historyPage } from './channel-routes.js';
 
 /**
@@ -125,14 +126,20 @@ export async function chatHistoryRoute(
 }
 
 /** GET /chat/v4/rooms/{room}/messages/{serial}: the message as it stands now; 40400 if unknown. */
-export function getChatMessageRoute(
+export async function getChatMessageRoute(
   ctx: EngineContext,
   req: RestRequest,
   room: string,
   serial: string,
-): RestResponse {
-  const { channel } = readableRoom(ctx, restAuth(ctx, req), room);
-  return respond(req, 200, chatMessageOf(channel, latestOrNotFound(channel, serial)));
+): Promise<RestResponse> {
+  const auth = restAuth(ctx, req);
+  const { name } = readableRoom(ctx, auth, room);
+  const appId = auth.app.record.id;
+  // A persisted room's message is found in the store too, with its stored summary.
+  const message = await latestMessageOf(ctx, appId, name, serial);
+  if (!message) throw Errors.notFound(`No message with serial ${serial}`);
+  const [shown] = await withSummaries(ctx, appId, name, [message]);
+  return respond(req, 200, chatMessageOf(undefined, shown!));
 }
 
 /** GET /chat/v4/rooms/{room}/messages/{serial}/versions: every version, oldest first. */
@@ -205,12 +212,12 @@ export function deleteChatMessageRoute(
 }
 
 /** POST /chat/v4/rooms/{room}/messages/{serial}/reactions: `{type, name, count?}` as an annotation. */
-export function addReactionRoute(
+export async function addReactionRoute(
   ctx: EngineContext,
   req: RestRequest,
   room: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const body = decodeBody(req) as { type?: unknown; name?: unknown; count?: unknown };
   if (typeof body !== 'object' || body === null) throw Errors.invalidParameter('Invalid body');
@@ -219,7 +226,7 @@ export function addReactionRoute(
     throw Errors.invalidParameter('A reaction needs a name');
   if (body.count !== undefined && (type !== 'multiple' || !Number.isSafeInteger(body.count)))
     throw Errors.invalidParameter('count is a whole number, for multiple reactions only');
-  applyAnnotation(
+  const { committed } = applyAnnotation(
     ctx,
     auth,
     roomChannel(room),
@@ -232,21 +239,22 @@ export function addReactionRoute(
     },
     restPublication(ctx),
   );
+  await stored(committed);
   return respond(req, 201, {});
 }
 
 /** DELETE /chat/v4/rooms/{room}/messages/{serial}/reactions?type=&name=: `name` is not needed for unique. */
-export function removeReactionRoute(
+export async function removeReactionRoute(
   ctx: EngineContext,
   req: RestRequest,
   room: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const type = reactionType(req.query.get('type'));
   const name = req.query.get('name') ?? undefined;
   if (type !== 'unique' && !name) throw Errors.invalidParameter('A reaction needs a name');
-  applyAnnotation(
+  const { committed } = applyAnnotation(
     ctx,
     auth,
     roomChannel(room),
@@ -258,22 +266,25 @@ export function removeReactionRoute(
     },
     restPublication(ctx),
   );
+  await stored(committed);
   return respond(req, 200, {});
 }
 
 /** GET /chat/v4/rooms/{room}/messages/{serial}/client-reactions: one client's reactions (default: the caller). */
-export function clientReactionsRoute(
+export async function clientReactionsRoute(
   ctx: EngineContext,
   req: RestRequest,
   room: string,
   serial: string,
-): RestResponse {
+): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
-  const { channel } = readableRoom(ctx, auth, room);
-  latestOrNotFound(channel, serial);
+  const { name } = readableRoom(ctx, auth, room);
+  const appId = auth.app.record.id;
+  if (!(await latestMessageOf(ctx, appId, name, serial)))
+    throw Errors.notFound(`No message with serial ${serial}`);
   const clientId = req.query.get('forClientId') ?? auth.clientId;
   if (!clientId) throw Errors.invalidParameter('forClientId is needed without a clientId');
-  return respond(req, 200, clientReactions(channel?.annotations.summary(serial), clientId));
+  return respond(req, 200, clientReactions(await summaryOf(ctx, appId, name, serial), clientId));
 }
 
 /** GET /chat/v4/rooms/{room}/occupancy: `{connections, presenceMembers}`; needs channel-metadata or subscribe. */

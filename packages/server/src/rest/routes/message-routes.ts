@@ -8,6 +8,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
 import { stored } from '../publish-core.js';
+import { latestMessageOf, withSummaries } from '../../channels/annotation-reads.js';
 
 /** The caller, the channel and the serial of a message route, with read access checked. */
 function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
@@ -19,18 +20,22 @@ function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: stri
 }
 
 /** GET /channels/{ch}/messages/{serial} (RSL11): the latest version of one message. */
-export function getMessageRoute(
+export async function getMessageRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
   serial: string,
-): RestResponse {
-  const target = readable(ctx, req, ch, serial);
-  const message = target.channel?.latestVersion(target.serial);
-  if (!message) throw Errors.notFound(`No message with serial ${target.serial}`);
+): Promise<RestResponse> {
+  const auth = restAuth(ctx, req);
+  const { name } = parseChannelName(ch);
+  requireChannelAccess(ctx.apps, auth, name, 'history');
+  const appId = auth.app.record.id;
+  // A persisted channel's message is found in the store too (after a restart, or older than memory).
+  const message = await latestMessageOf(ctx, appId, name, serial);
+  if (!message) throw Errors.notFound(`No message with serial ${serial}`);
   // The message as it stands, with its latest annotation summary (TM2u).
-  const summary = target.channel?.annotations.summary(target.serial);
-  return respond(req, 200, summary ? { ...message, annotations: { summary } } : message);
+  const [shown] = await withSummaries(ctx, appId, name, [message]);
+  return respond(req, 200, shown);
 }
 
 /** GET /channels/{ch}/messages/{serial}/versions (RSL14): every version, oldest first. */
