@@ -18,6 +18,7 @@ import { createAnnotationBook, type AnnotationBook } from './annotation-book.js'
 import type { BrokerEntry } from '../ports/broker.js';
 import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js';
 import { createCommitGate } from './commit-gate.js';
+import type { WriteOutcome } from './write-outcome.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createLiveWrites, isEphemeral } from './live-writes.js';
 import { annotationTarget } from './stored-annotation-target.js';
@@ -111,12 +112,6 @@ export interface Channel {
   whenReady(): Promise<void> | undefined;
   /** Stops following the broker (the channel was swept). */
   close(): void;
-}
-
-/** What a write gives back: its result, and for a persisted channel when it is stored. */
-export interface WriteOutcome<T> {
-  result: T;
-  committed?: Promise<void>;
 }
 
 /** A persisted channel's state from the store: serial position and recent message ids (RSL1k). */

@@ -1,7 +1,7 @@
 import { Action, Flag, MessageAction, type Annotation, type Message } from '@switchboard/protocol';
 import type { AnnotationBook } from './annotation-book.js';
 import type { CommitGate } from './commit-gate.js';
-import type { WriteOutcome } from './channel.js';
+import type { WriteOutcome } from './write-outcome.js';
 import type { FanOut } from './fan-out.js';
 import { createOutboundFrame } from './outbound-frame.js';
 

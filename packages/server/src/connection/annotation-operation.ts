@@ -2,7 +2,7 @@ import { Errors, permits, type Annotation } from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
 import { requireNamespaceRules } from '../auth/channel-access.js';
 import { requireSummarizable } from '../channels/annotation-summary.js';
-import type { WriteOutcome } from '../channels/channel.js';
+import type { WriteOutcome } from '../channels/write-outcome.js';
 import { allowsMutableMessages } from '../channels/mutable-rule.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize, resolveClientId } from './publish-checks.js';

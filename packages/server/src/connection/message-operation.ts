@@ -10,7 +10,7 @@ import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
 import { allowsMutableMessages } from '../channels/mutable-rule.js';
 import { withUserClaim } from '../chat/user-claim.js';
-import type { WriteOutcome } from '../channels/channel.js';
+import type { WriteOutcome } from '../channels/write-outcome.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
 
