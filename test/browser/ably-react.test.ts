@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,15 +6,10 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
 import * as Ably from 'ably';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
-// A browser test never skips silently: without Chromium it fails here.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
+import { launchChromium } from './chromium.js';
 
 const PAGE_SOURCE = new URL('./ably-react-page/', import.meta.url).pathname;
 
@@ -74,19 +69,7 @@ describe('the official ably/react hooks against Switchboard in Chromium', () => 
       build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
     });
     page = await servePage(outDir, new Ably.Rest({ ...sb.clientOptions('json'), key: sb.key }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,41 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { type Server } from 'node:http';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
 import type * as AblyModule from 'ably';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
-// `npm test` installs it first when it can (scripts/ensure-browser.mjs); a browser test never
-// skips silently.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
-
-// The browser UMD bundle sits next to the package's main entry (the exports map does not list it).
-const ablyMain = createRequire(import.meta.url).resolve('ably');
-const ablyBundle = readFileSync(join(dirname(ablyMain), 'ably.js'), 'utf8');
-
-/** A page on its own origin, so every REST call the browser makes to Switchboard is cross-origin. */
-function servePage(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    if (req.url === '/ably.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(ablyBundle);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><title>switchboard</title><script src="/ably.js"></script>');
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }),
-    ),
-  );
-}
+import { launchChromium, serveAblyPage } from './chromium.js';
 
 describe('the official ably client in Chromium', () => {
   let sb: TestServer;
@@ -44,20 +12,8 @@ describe('the official ably client in Chromium', () => {
 
   beforeAll(async () => {
     sb = await startTestServer();
-    page = await servePage();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    page = await serveAblyPage();
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

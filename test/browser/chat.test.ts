@@ -1,16 +1,10 @@
-import { existsSync } from 'node:fs';
 import * as Ably from 'ably';
 import { startChatApp, type ChatApp } from '@switchboard/example-chat/server';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
-// A browser test never skips silently: without Chromium it fails here.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
+import { launchChromium } from './chromium.js';
 
 const EXAMPLE = new URL('../../examples/chat/', import.meta.url).pathname;
 const SHOTS = `${EXAMPLE}screenshots/`;
@@ -45,19 +39,7 @@ describe('the chat example in Chromium, customer and agent', () => {
   beforeAll(async () => {
     sb = await startTestServer();
     await build({ configFile: `${EXAMPLE}vite.config.ts`, logLevel: 'warn' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,17 +1,12 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
 import * as Ably from 'ably';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type WebhookReceiver } from '../e2e/webhook-receiver.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-// A browser test never skips silently: without Chromium it fails here.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
+import { launchChromium } from './chromium.js';
 
 // The screenshots shown in docs/dashboard.md are rewritten only on request
 // (SWITCHBOARD_SCREENSHOTS=1), so `npm test` leaves the git tree unchanged; otherwise they are
@@ -21,19 +16,7 @@ const SHOTS = process.env.SWITCHBOARD_SCREENSHOTS
   : `${mkdtempSync(join(tmpdir(), 'dashboard-shots-'))}/`;
 
 function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchChromium();
 }
 
 async function openPage(browser: Browser, port: number): Promise<Page> {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as Ably from 'ably';
 import {
   startPartnerSessionApp,
@@ -6,16 +5,11 @@ import {
 } from '@switchboard/example-partner-session/server';
 import { createRecordingPushSender } from '@switchboard/server';
 import { startTestServer, type TestServer } from '@switchboard/testkit';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCuttableProxy, type CuttableProxy } from './cuttable-proxy.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-// A browser test never skips silently: without Chromium it fails here.
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
+import { launchChromium } from './chromium.js';
 
 const EXAMPLE = new URL('../../examples/partner-session/', import.meta.url).pathname;
 const SHOTS = `${EXAMPLE}screenshots/`;
@@ -55,21 +49,7 @@ describe('the partner-session example in Chromium, two participants', () => {
       silentMs: SILENT_MS,
       pollMs: 500,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Loopback traffic goes through a context's proxy too (Chromium skips it by default).
-        '--proxy-bypass-list=<-loopback>',
-      ],
-    });
+    browser = await launchChromium();
     // setOffline alone leaves the TCP connections open (see cuttable-proxy.ts): Alice's traffic
     // goes through a proxy whose sockets the test cuts at the same moment.
     proxy = await startCuttableProxy();

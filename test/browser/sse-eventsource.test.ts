@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -8,13 +7,9 @@ import {
   type TestServer,
 } from '@switchboard/testkit';
 import * as Ably from 'ably';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
-}
+import { launchChromium } from './chromium.js';
 
 /** A blank page on its own origin, so the EventSource is cross-origin (CORS) as in an app. */
 function servePage(): Promise<{ server: Server; url: string }> {
@@ -65,19 +60,7 @@ describe('SSE over EventSource in Chromium', () => {
     sb = await startTestServer();
     page = await servePage();
     proxy = await startTcpProxy(sb.port);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
