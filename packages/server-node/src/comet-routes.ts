@@ -101,6 +101,22 @@ export function createCometRoutes(
   logger: Logger,
 ): CometRoutes {
   const transports = new Map<string, CometTransport>();
+  // Transports whose connection key is not known yet: a resume of a connection another node
+  // recorded gets its key once the record is read, and CONNECTED (which carries it) goes out then.
+  const keyless = new Set<CometTransport>();
+
+  /** The transport a keyed request names, registering one whose key became known meanwhile. */
+  function transportFor(key: string): CometTransport | undefined {
+    const known = transports.get(key);
+    if (known) return known;
+    for (const t of keyless) {
+      if (t.handle?.connectionKey !== key) continue;
+      keyless.delete(t);
+      transports.set(key, t);
+      return t;
+    }
+    return undefined;
+  }
 
   function connect(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
     const headers = corsHeaders(req.headers.origin, corsOrigins);
@@ -113,6 +129,7 @@ export function createCometRoutes(
       headers,
       logger,
       onFinished(t) {
+        keyless.delete(t);
         const key = t.handle?.connectionKey;
         if (key !== undefined && transports.get(key) === t) transports.delete(key);
       },
@@ -121,7 +138,9 @@ export function createCometRoutes(
     const handle = engine.openConnection(transport, query);
     transport.handle = handle;
     const key = handle.connectionKey;
-    if (key !== undefined && !transport.closed) transports.set(key, transport);
+    if (transport.closed) return;
+    if (key !== undefined) transports.set(key, transport);
+    else keyless.add(transport);
   }
 
   async function keyed(
@@ -146,12 +165,12 @@ export function createCometRoutes(
       answerError(res, headers, Action.DISCONNECTED, Errors.invalidConnectionKey());
       return;
     }
-    let transport = transports.get(key);
+    let transport = transportFor(key);
     if (operation === 'send') {
       const limit = engine.limits.maxFrameSize * SEND_BODY_FRAMES;
       const body = await readBody(req, limit);
       // Looked up again: the transport may have closed while the body was arriving.
-      transport = transports.get(key);
+      transport = transportFor(key);
       if (body === undefined) {
         answerError(res, headers, Action.ERROR, Errors.bodyTooLarge(limit));
         return;

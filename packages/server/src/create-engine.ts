@@ -357,8 +357,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         sendDisconnected(transport, Errors.serverDraining());
         return { connectionKey: undefined, receive: () => {}, transportClosed: () => {} };
       }
-      // A comet transport is registered under the key it is given at once: it resumes here only.
-      const elsewhere = transport.kind === 'comet' ? undefined : resumeElsewhere(ctx, query);
+      const elsewhere = resumeElsewhere(ctx, query);
       if (elsewhere) return openMovedConnection(transport, query, elsewhere);
       const session = openSession(ctx, transport, query);
       return {
