@@ -40,6 +40,9 @@ export async function openPool(options: PoolOptions): Promise<pg.Pool> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
+    // A database that stopped answering fails the query (a persisted publish NACKs) instead of
+    // holding it until the kernel gives up on the connection.
+    connectionTimeoutMillis: 5_000,
     types,
     // A startup parameter, so every pooled connection has it before its first query.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),

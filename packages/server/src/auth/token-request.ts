@@ -103,7 +103,8 @@ export function tokenForKey(
 
 /**
  * Verifies a signed TokenRequest (spec RSA9): key, MAC over the seven newline-terminated fields,
- * timestamp window and nonce reuse; then issues the token once its nonce is in the store.
+ * timestamp window and nonce reuse; then issues the token once its nonce is in the store (or,
+ * while the store is down, held to be written later).
  */
 export async function redeemTokenRequest(
   registry: AppRegistry,
@@ -143,7 +144,8 @@ export async function redeemTokenRequest(
   }
   if (nonces.seen(pathKeyName, req.nonce, now)) throw Errors.nonceReplayed();
   const details = issueToken(registry, pathKeyName, req, limits, now);
-  // The nonce is durable before the token leaves, so no restart can make this request redeemable again.
+  // The nonce is durable before the token leaves, so no restart can make this request redeemable
+  // again; while the store is down it is held in memory and written once the store is back.
   await nonces.persist(pathKeyName, req.nonce, now);
   return details;
 }
