@@ -15,8 +15,7 @@ export function createMemoryStatsShare(): StatsShare {
         let counts = byMinute.get(minute);
         if (!counts) byMinute.set(minute, (counts = {}));
         mergeEntries(counts, entries);
-        if (byMinute.size > keep.maxMinutes)
-          byMinute.delete(Math.min(...byMinute.keys()));
+        if (byMinute.size > keep.maxMinutes) byMinute.delete(Math.min(...byMinute.keys()));
       }
       return [];
     },

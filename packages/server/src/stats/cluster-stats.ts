@@ -129,10 +129,12 @@ export function startClusterStats(options: ClusterStatsOptions): ClusterStats {
       running = pushOnce().finally(() => (running = undefined));
       return running;
     }
-    queued ??= running.catch(() => {}).then(() => {
-      queued = undefined;
-      return push();
-    });
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return push();
+      });
     return queued;
   };
   const warn = (what: string, err: unknown): void => {
