@@ -17,6 +17,7 @@ afterAll(async () => {
 const SECRET = 'stats-cluster-secret-0123456789';
 const TALLY_KEY = `tally.k:${SECRET}`;
 const LIMITED_KEY = `limited.k:${SECRET}`;
+const CUT_KEY = `cut.k:${SECRET}`;
 const MAX_INBOUND_RATE = 50;
 const REALTIME_COUNT = 30;
 const REST_COUNT = 20;
@@ -27,7 +28,7 @@ function writeConfig(dir: string): string {
   writeFileSync(
     path,
     JSON.stringify({
-      apps: [app('tally'), app('limited')],
+      apps: [app('tally'), app('limited'), app('cut')],
       limits: { maxInboundRate: MAX_INBOUND_RATE },
     }),
   );
@@ -48,6 +49,19 @@ const options = (
   logLevel: 0,
   ...extra,
 });
+
+/** Resolves once the node has logged `text`. */
+function logged(node: ServerProcess, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (!node.output().includes(text)) return;
+      node.proc.stdout.off('data', look);
+      resolve();
+    };
+    node.proc.stdout.on('data', look);
+    look();
+  });
+}
 
 /** The sum of one entry over the records of a stats page. */
 const total = (records: Ably.Stats[], entry: string): number =>
@@ -218,4 +232,47 @@ describe.skipIf(!redis || !db)('stats and inbound rate limits are cluster-wide',
     await other.channels.get('limited:mover').publish('fresh', null);
     await proxy.close();
   }, 30_000);
+
+  it('with Redis unreachable a node answers GET /stats with its own counts, and adds what it counted meanwhile once Redis is back', async () => {
+    const toRedis = await startTcpProxy(Number(new URL(redis!.url).port || 6379));
+    const d = await spawnServer(
+      ['-c', config],
+      {
+        REDIS_URL: `redis://127.0.0.1:${toRedis.port}`,
+        SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
+        DATABASE_URL: db!.url,
+        SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
+        SWITCHBOARD_NODE_ID: 'd',
+      },
+      { expectDevKey: false },
+    );
+    try {
+      const restD = new Ably.Rest(options(d.port, CUT_KEY));
+      const restA = new Ably.Rest(options(nodes.a.port, CUT_KEY));
+      await restD.channels.get('cut:room').publish('before', null);
+      const fixture = [
+        { intervalId: '2026-01-06:08:00', inbound: { rest: { messages: { count: 4 } } } },
+      ];
+      const inbound = async (rest: Ably.Rest, start?: number) =>
+        total((await rest.stats({ unit: 'month', ...(start ? { start } : {}) })).items, IN);
+
+      await expect.poll(() => inbound(restA), { timeout: 5000 }).toBe(1);
+      toRedis.refuse(true);
+      toRedis.dropAll();
+      await logged(d, 'redis broker unreachable');
+      const posted = await restD.request('post', '/stats', 3, {}, fixture);
+      expect(posted.statusCode).toBe(201);
+      // This node's own counts: the publish made before, and the fixture made while cut off.
+      expect(await inbound(restD)).toBe(1 + 4);
+      expect(await inbound(restA)).toBe(1);
+
+      toRedis.refuse(false);
+      await logged(d, 'redis broker reconnected');
+      await expect.poll(() => inbound(restA), { timeout: 5000 }).toBe(1 + 4);
+      expect(d.alive()).toBe(true);
+    } finally {
+      await d.close();
+      await toRedis.close();
+    }
+  }, 60_000);
 });
