@@ -102,6 +102,7 @@ export function startClusterStats(options: ClusterStatsOptions): ClusterStats {
     },
     query: (appId, q, now) => local.query(appId, q, now),
     appMinutes: (appId) => local.appMinutes(appId),
+    // Not what pushes use: they drain `pending` themselves.
     drain: () => local.drain(),
     dropApp(appId) {
       local.dropApp(appId);
