@@ -21,6 +21,16 @@ export interface BrokerKeys {
   takeoverTopic: string;
   revocations: string;
   revocationTopic: string;
+  /** A connection's inbound budget of the current window. */
+  inbound(connectionId: string): string;
+  /** Where an app's minute hashes are: the minute's start (ms) follows. */
+  statsMinuteBase(appId: string): string;
+  /** One app's stats counters of one minute (a hash). */
+  statsMinute(appId: string, minute: number): string;
+  /** The minutes an app has counters for (a sorted set scored by minute). */
+  statsMinutes(appId: string): string;
+  /** The apps with counters, scored by their latest minute. */
+  statsApps: string;
 }
 
 /** Keys under `prefix` (e.g. `sb:`). */
@@ -41,5 +51,10 @@ export function brokerKeys(prefix: string): BrokerKeys {
     takeoverTopic: `${prefix}takeover`,
     revocations: `${prefix}revocations`,
     revocationTopic: `${prefix}revoked`,
+    inbound: (connectionId) => `${prefix}inbound:${connectionId}`,
+    statsMinuteBase: (appId) => `${prefix}stats:${appId}:`,
+    statsMinute: (appId, minute) => `${prefix}stats:${appId}:${minute}`,
+    statsMinutes: (appId) => `${prefix}stats-minutes:${appId}`,
+    statsApps: `${prefix}stats-apps`,
   };
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { PresenceAction, type PresenceMessage } from '@switchboard/protocol';
+import { Errors, PresenceAction, type PresenceMessage } from '@switchboard/protocol';
 import {
   DEFAULT_LEASE,
+  INBOUND_WINDOW_MS,
   reapedLeave,
   type Broker,
   type BrokerChannel,
@@ -19,6 +20,7 @@ import { APPEND_SCRIPT } from './append-script.js';
 import { brokerKeys } from './keys.js';
 import { decodeItem, encodeItem } from './item-codec.js';
 import { createOrderedDelivery, type OrderedDelivery } from './ordered-delivery.js';
+import { createRedisStatsShare } from './redis-stats-share.js';
 
 /** Where the Redis broker connects and what it shares with the other nodes. */
 export interface RedisBrokerOptions extends BrokerSettings {
@@ -94,6 +96,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     up = false;
   });
   cmd.defineCommand('sbAppend', { lua: APPEND_SCRIPT });
+  const stats = createRedisStatsShare(cmd, keys);
   await cmd.connect();
   await sub.connect();
   wasReady = true;
@@ -169,28 +172,38 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       const m = item as PresenceMessage;
       return `${m.action === PresenceAction.LEAVE ? 'd' : 's'}${memberKey(m)}`;
     });
+    const limit = write.connectionId === undefined ? 0 : (write.inboundLimit ?? 0);
     const keyList = [
       keys.epoch,
       keys.seq(id),
       keys.log(id),
       keys.members(id),
       keys.nodeChannels(writer),
+      limit > 0 ? keys.inbound(write.connectionId!) : '',
       ...idKeys,
     ];
-    const [seq, kept] = await cmd.sbAppend(
-      keyList.length,
-      ...keyList,
-      epoch,
-      options.windowMax,
-      options.idempotencyWindowMs,
-      fields,
-      items.length,
-      writer,
-      id,
-      keys.topic(id),
-      ...items.map((item) => encodeItem(item)),
-      ...ops,
-    );
+    const [seq, kept] = await cmd
+      .sbAppend(
+        keyList.length,
+        ...keyList,
+        epoch,
+        options.windowMax,
+        options.idempotencyWindowMs,
+        fields,
+        items.length,
+        writer,
+        id,
+        keys.topic(id),
+        limit,
+        INBOUND_WINDOW_MS,
+        ...items.map((item) => encodeItem(item)),
+        ...ops,
+      )
+      .catch((err: unknown) => {
+        throw err instanceof Error && err.message.startsWith('RATE')
+          ? Errors.rateLimited(limit)
+          : err;
+      });
     return { seq: seq === 0 ? undefined : seq, kept: kept.map((k) => k === 1) };
   };
 
@@ -287,6 +300,7 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     epoch,
     sessions,
     revocations,
+    stats,
     append: (channel, write) => appendRaw(channel, write, nodeId),
     async head(channel) {
       return Number((await cmd.get(keys.seq(keys.channelId(channel)))) ?? 0);

@@ -18,6 +18,7 @@ import type { AnnotationStore } from './ports/annotation-store.js';
 import type { PushSender } from './ports/push-sender.js';
 import type { PushStore } from './ports/push-store.js';
 import type { StatsRecorder } from './stats/stats-recorder.js';
+import type { ClusterStats } from './stats/cluster-stats.js';
 import type { NotificationCatalog } from './notify/catalog.js';
 import type { NotificationStore } from './ports/notification-store.js';
 import type { HeartbeatConfigStore } from './ports/heartbeat-config.js';
@@ -53,6 +54,8 @@ export interface EngineContext {
   readonly nonces: NonceCache;
   readonly revocations: RevocationList;
   readonly stats: StatsRecorder;
+  /** On a cluster whose broker shares stats: `GET /stats` answers with every node's counts. */
+  readonly clusterStats?: ClusterStats;
   /** Process-wide counters for `/metrics`. */
   readonly metrics: EngineMetrics;
   /** Write-behind channel registry, events log and connection stats. */

@@ -7,6 +7,7 @@ import { createNonceCache } from './auth/nonce-cache.js';
 import { startRetentionSweep } from './auth/retention.js';
 import { createRevocationList } from './auth/revocations.js';
 import { createStatsRecorder } from './stats/stats-recorder.js';
+import { startClusterStats, STATS_SETTLE_MS } from './stats/cluster-stats.js';
 import { createChannelRegistry, stateKey } from './channels/channel-registry.js';
 import { createHistoryWriter } from './channels/history-writer.js';
 import { createAnnotationWriter } from './channels/annotation-writer.js';
@@ -142,12 +143,23 @@ async function restoredChannelStates(
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const apps = createAppRegistry(options.store);
-  const stats = createStatsRecorder({
-    maxMinutes: limits.maxStatsMinutes,
-    maxEntries: limits.maxStatsEntries,
-  });
+  const recorderLimits = { maxMinutes: limits.maxStatsMinutes, maxEntries: limits.maxStatsEntries };
   await apps.load();
   const clock = options.clock ?? createSystemClock();
+  const logThrottle = createLogThrottle(clock);
+  const logger = options.logger ?? silentLogger;
+  const statsShare = options.broker?.stats;
+  const clusterStats =
+    statsShare &&
+    startClusterStats({
+      share: statsShare,
+      local: createStatsRecorder(recorderLimits),
+      pending: createStatsRecorder(recorderLimits),
+      keep: { ttlMs: limits.statsRetentionMs, maxMinutes: limits.maxStatsMinutes },
+      logger,
+      logThrottle,
+    });
+  const stats = clusterStats?.recorder ?? createStatsRecorder(recorderLimits);
   const nonces = createNonceCache(options.store, limits.tokenRequestWindowMs);
   const revocations = createRevocationList(
     options.store,
@@ -160,8 +172,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const annotationWriter = createAnnotationWriter(options.store, limits.historyCommitIntervalMs);
   await nonces.load(startedAt);
   const loadedRevocations = await revocations.load(startedAt);
-  const logger = options.logger ?? silentLogger;
-  const audit = await startAuditTrail({ store: options.store, limits, clock, logger, stats });
+  const audit = await startAuditTrail({
+    store: options.store,
+    limits,
+    clock,
+    logger,
+    stats,
+    ...(clusterStats
+      ? {
+          statsSource: {
+            minutesBetween: (from, to) => clusterStats.minutesBetween(from, to),
+            settleMs: STATS_SETTLE_MS,
+          },
+        }
+      : {}),
+  });
   const pushSender = options.pushSender ?? createRecordingPushSender();
   const pushOutbox = createPushOutbox({
     store: options.store,
@@ -238,10 +263,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     nonces,
     revocations,
     stats,
+    ...(clusterStats ? { clusterStats } : {}),
     metrics,
     audit,
     logger,
-    logThrottle: createLogThrottle(clock),
+    logThrottle,
     development: options.development ?? true,
     draining: false,
     ...(options.adminSecret ? { adminSecret: options.adminSecret } : {}),
@@ -394,6 +420,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ctx.sessionSharing = undefined;
       clearInterval(keepAlive);
       clearInterval(sweep);
+      // Its last counts are pushed by the stats persistence's last flush (audit.close, below).
+      clusterStats?.stop();
       occupancy.close();
       await reaper?.stop();
       stopUnregistered?.();

@@ -134,7 +134,7 @@ export { heartbeatConfigFromSpec, HEARTBEAT_BOUNDS } from './sse/heartbeat-confi
 export { encodeVcdiff } from './delta/vcdiff-encoder.js';
 export { createMemoryBrokerBackend, reapedLeave } from './ports/memory-broker.js';
 export type { BrokerSettings, MemoryBrokerBackend } from './ports/memory-broker.js';
-export { DEAD_NODE_BOUND_MS, DEFAULT_LEASE } from './ports/broker.js';
+export { DEAD_NODE_BOUND_MS, DEFAULT_LEASE, INBOUND_WINDOW_MS } from './ports/broker.js';
 export type {
   Broker,
   BrokerAppend,
@@ -144,6 +144,7 @@ export type {
   RevocationShare,
   SessionDirectory,
   SharedSession,
+  StatsShare,
   BrokerListener,
   BrokerWrite,
 } from './ports/broker.js';

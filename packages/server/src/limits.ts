@@ -4,7 +4,10 @@ export interface Limits {
   maxMessageSize: number;
   /** Largest inbound WebSocket frame or REST body, bytes. Over it: connection error 40000 / 41300. */
   maxFrameSize: number;
-  /** Inbound publishes (messages + presence) per connection per second. Over it: NACK 42910. */
+  /**
+   * Inbound publishes (messages + presence) per connection per second. Over it: NACK 42910. On a
+   * cluster the broker also counts a connection's messages across nodes (in the publish script).
+   */
   maxInboundRate: number;
   /** Bytes waiting in one connection's socket before it is disconnected as a slow consumer (80003). */
   maxOutboundBufferBytes: number;
@@ -236,7 +239,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     unit: 'bytes',
     over: 'ERROR 40000 and the connection is closed; REST 413 41300; a comet send body over 4× this: 413 41300',
   },
-  maxInboundRate: { unit: 'messages/s per connection', over: 'NACK 42910 for the excess' },
+  maxInboundRate: {
+    unit: "messages/s per connection (on a cluster: counted across nodes for messages, so a resume on another node keeps the second's budget; presence and annotations per node)",
+    over: 'NACK 42910 for the excess',
+  },
   maxOutboundBufferBytes: {
     unit: 'bytes per connection',
     over: 'DISCONNECTED 80003; the client resumes and replays from history',
@@ -343,7 +349,10 @@ export const LIMIT_DOCS: Record<keyof Limits, { unit: string; over: string }> = 
     unit: 'cost units per connection (ATTACH/SYNC: 1 + 1 per 10 members or messages sent)',
     over: 'ATTACH refused with channel ERROR 42910; SYNC requests ignored',
   },
-  maxControlRate: { unit: 'cost units/s per connection', over: 'as maxControlBurst' },
+  maxControlRate: {
+    unit: 'cost units/s per connection, per node on a cluster (it bounds the work the node holding the connection does for it)',
+    over: 'as maxControlBurst',
+  },
   maxBatchChannels: { unit: 'channels per request', over: 'request refused with 90010' },
   maxChannelsPerApp: {
     unit: 'channels',

@@ -265,6 +265,87 @@ export function runBrokerSuite(name: string, factory: BrokerFactory): void {
       expect(await a.reapDeadNodes(Date.now())).toBe(0);
     });
 
+    it("sums every node's stats counts per app-minute; peaks keep the maximum", async () => {
+      const c = await cluster();
+      const a = await c.connect('a');
+      const b = await c.connect('b');
+      const keep = { ttlMs: 60_000, maxMinutes: 3 };
+      const minute = (n: number) => n * 60_000;
+      // Concurrent adds from both nodes: none is lost.
+      const adds = Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).stats!.add(
+          [{ appId: 'app', minute: minute(1), entries: { 'in.count': 2, 'conn.peak': i } }],
+          keep,
+        ),
+      );
+      expect((await Promise.all(adds)).flat()).toEqual([]);
+      await b.stats!.add(
+        [
+          { appId: 'app', minute: minute(2), entries: { 'in.data': 1.5 } },
+          { appId: 'other', minute: minute(0), entries: { 'in.count': 7 } },
+        ],
+        keep,
+      );
+      expect(await a.stats!.minutesOf('app', -Infinity, Infinity)).toEqual([minute(1), minute(2)]);
+      expect(await a.stats!.minutesOf('app', minute(2), minute(5))).toEqual([minute(2)]);
+      expect(await a.stats!.read('app', [minute(1), minute(2), minute(3)])).toEqual([
+        { appId: 'app', minute: minute(1), entries: { 'in.count': 80, 'conn.peak': 39 } },
+        { appId: 'app', minute: minute(2), entries: { 'in.data': 1.5 } },
+      ]);
+      expect(await b.stats!.appsSince(minute(1))).toEqual(['app']);
+      expect((await b.stats!.appsSince(minute(0))).sort()).toEqual(['app', 'other']);
+      // An app keeps at most maxMinutes: the oldest go first.
+      await a.stats!.add(
+        [3, 4].map((n) => ({ appId: 'app', minute: minute(n), entries: { 'in.count': n } })),
+        keep,
+      );
+      expect(await b.stats!.minutesOf('app', -Infinity, Infinity)).toEqual([
+        minute(2),
+        minute(3),
+        minute(4),
+      ]);
+      expect(await b.stats!.read('app', [minute(1)])).toEqual([]);
+    });
+
+    it("holds a connection's inbound budget across nodes, in the publish's own step", async () => {
+      const c = await cluster();
+      const a = await c.connect('a');
+      const b = await c.connect('b');
+      const write = (connectionId: string, count: number, inboundLimit?: number) => ({
+        kind: 'message' as const,
+        timestamp: Date.now(),
+        pmId: `${connectionId}:0`,
+        connectionId,
+        items: Array.from({ length: count }, (_, i) => message(`r${i}`)),
+        ...(inboundLimit !== undefined ? { inboundLimit } : {}),
+      });
+      expect((await a.append(channel, write('c1', 3, 5))).seq).toBe(1);
+      // The connection moved to b inside the same second: its budget came along.
+      expect((await b.append(channel, write('c1', 2, 5))).seq).toBe(2);
+      await expect(
+        Promise.resolve().then(() => b.append(channel, write('c1', 1, 5))),
+      ).rejects.toMatchObject({
+        code: 42910,
+      });
+      // Refused before anything was assigned; other connections and uncounted writes go on.
+      expect(await a.head(channel)).toBe(2);
+      expect((await b.append(channel, write('c2', 5, 5))).seq).toBe(3);
+      expect((await a.append(channel, write('c1', 1))).seq).toBe(4);
+      // The window lasts a second: then the connection has its budget again.
+      await expect
+        .poll(
+          () =>
+            Promise.resolve()
+              .then(() => a.append(channel, write('c1', 5, 5)))
+              .then(
+                (r) => r.seq,
+                () => undefined,
+              ),
+          { timeout: 3000, interval: 100 },
+        )
+        .toBe(5);
+    });
+
     it('stops delivering to a node that stops listening', async () => {
       const c = await cluster();
       const a = await c.connect('a');

@@ -25,7 +25,7 @@ import {
 } from './connection-stats-writer.js';
 import { createEventLogWriter, type EventLogWriter } from './event-log-writer.js';
 import { startFlushLoop } from './flush-loop.js';
-import { createStatsPersistence } from './stats-persistence.js';
+import { createStatsPersistence, type StatsSource } from './stats-persistence.js';
 
 /** Write-behind periods: audit rows soon (the CLI tails them), the rest coalesced longer. */
 export const FLUSH_EVERY_MS = { events: 100, channels: 1000, connections: 1000, stats: 5000 };
@@ -72,6 +72,8 @@ export interface AuditTrailOptions {
   clock: Clock;
   logger: Logger;
   stats: StatsRecorder;
+  /** Where saved minutes come from, when not `stats` (a cluster's totals). */
+  statsSource?: StatsSource;
 }
 
 /**
@@ -80,7 +82,12 @@ export interface AuditTrailOptions {
  */
 export async function startAuditTrail(options: AuditTrailOptions): Promise<AuditTrail> {
   const { store, limits, clock, logger } = options;
-  const persistence = createStatsPersistence(store, options.stats, limits.statsRetentionMs);
+  const persistence = createStatsPersistence(
+    store,
+    options.stats,
+    limits.statsRetentionMs,
+    options.statsSource,
+  );
   const now = clock.now();
   try {
     // No connection survives a restart, so no channel can still be active.

@@ -41,6 +41,11 @@ export interface Publication {
   messages: Message[];
   /** Which messages carry a client-supplied id, and so are deduplicated by it (RSL1k). */
   clientSuppliedIds: readonly boolean[];
+  /**
+   * A realtime client's publish on a cluster: the connection's maxInboundRate, which the broker
+   * holds across nodes (see `BrokerWrite.inboundLimit`).
+   */
+  inboundLimit?: number;
 }
 
 /** One channel of one app: serial sequence, log, presence set and subscribers. */
@@ -369,6 +374,9 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         ids: publication.messages.map((m, i) =>
           publication.clientSuppliedIds[i] ? m.id : undefined,
         ),
+        ...(publication.inboundLimit !== undefined
+          ? { inboundLimit: publication.inboundLimit }
+          : {}),
       })
       .then(({ seq: assigned, kept }) => {
         if (assigned === undefined) return;

@@ -122,6 +122,10 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
         // With connections resumable on another node, every id counts: a publish resent there
         // after its first copy reached the broker keeps its id and is dropped as a repeat.
         clientSuppliedIds: messages.map((m) => shareIds || m.id !== undefined),
+        // The local check above is the cheap first gate; on a cluster the broker counts the
+        // same budget across nodes in the publish's own script, so a resume elsewhere does not
+        // start a fresh one.
+        ...(ctx.clustered ? { inboundLimit: ctx.limits.maxInboundRate } : {}),
       },
       timestamp,
     );

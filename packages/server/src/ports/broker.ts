@@ -1,4 +1,5 @@
 import type { Message, PresenceMessage } from '@switchboard/protocol';
+import type { StatsMinuteRecord } from './audit-store.js';
 import type { RevocationRecord } from './store.js';
 
 /** A channel as the broker names it: one app's channel. */
@@ -24,6 +25,14 @@ export interface BrokerWrite {
    * whose id was published on the channel inside the idempotency window is dropped.
    */
   ids?: (string | undefined)[];
+  /**
+   * Set on a realtime client's own write: the connection's inbound budget (maxInboundRate,
+   * publishes per second) held across nodes, so a client resumed on another node inside the
+   * second does not start afresh. The write costs max(1, items) against `connectionId`'s window,
+   * which opens with its first counted write and lasts a second; a write over the budget rejects
+   * with 42910 (`rateLimited`) and nothing is assigned, delivered or marked as seen.
+   */
+  inboundLimit?: number;
 }
 
 /** One entry of a channel's shared log, as delivered to every interested node. */
@@ -102,11 +111,16 @@ export interface Broker {
   readonly sessions?: SessionDirectory;
   /** Token revocations every node enforces at once; absent on a broker that serves one node. */
   readonly revocations?: RevocationShare;
+  /** The stats counters of every node summed; absent on a broker that serves one node. */
+  readonly stats?: StatsShare;
   /** Whether the broker can take writes now (false while its backend is unreachable). */
   healthy(): boolean;
   /** Stops the lease and delivery; this node's members stay until the lease runs out. */
   close(): Promise<void>;
 }
+
+/** The window of a connection's inbound budget (`BrokerWrite.inboundLimit`). */
+export const INBOUND_WINDOW_MS = 1000;
 
 /** How long a node's lease lasts and how often it is renewed and dead nodes are looked for. */
 export interface BrokerLeaseTimes {
@@ -164,4 +178,28 @@ export interface RevocationShare {
   list(issuedAfter: number): Promise<RevocationRecord[]>;
   /** Called for each revocation another node announces. */
   onAnnounced(handler: (record: RevocationRecord) => void): void;
+}
+
+/**
+ * Per-app, per-minute stats counters summed over the nodes: each node adds what it counted since
+ * its last call, so `GET /stats` on any node shows the whole cluster. `.peak` entries keep the
+ * maximum instead of the sum.
+ */
+export interface StatsShare {
+  /**
+   * Adds each minute's entries to the cluster's counts of that app and minute. A minute is kept
+   * `ttlMs` after its last change, and an app keeps at most `maxMinutes` (the oldest go first).
+   * Resolves with the minutes it could not add (the backend failed): the caller keeps them for
+   * its next call, so nothing is added twice or lost while the backend is away.
+   */
+  add(
+    minutes: readonly StatsMinuteRecord[],
+    keep: { ttlMs: number; maxMinutes: number },
+  ): Promise<StatsMinuteRecord[]>;
+  /** The starts of the minutes the app has counts for, from `from` to `to` (both inclusive). */
+  minutesOf(appId: string, from: number, to: number): Promise<number[]>;
+  /** The cluster's counts of those minutes of the app; a minute without counts is left out. */
+  read(appId: string, minutes: readonly number[]): Promise<StatsMinuteRecord[]>;
+  /** The apps with counts in a minute at or after `minute`. */
+  appsSince(minute: number): Promise<string[]>;
 }

@@ -1,5 +1,7 @@
-import { PresenceAction, type PresenceMessage } from '@switchboard/protocol';
+import { Errors, PresenceAction, type PresenceMessage } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
+import { createMemoryStatsShare } from './memory-stats-share.js';
+import { INBOUND_WINDOW_MS } from './broker.js';
 import {
   DEFAULT_LEASE,
   type Broker,
@@ -60,6 +62,21 @@ export function createMemoryBrokerBackend(settings: BrokerSettings): MemoryBroke
   const epoch = randomId(6);
   const channels = new Map<string, ChannelState>();
   const leases = new Map<string, number>();
+  const stats = createMemoryStatsShare();
+  // Per connection: when its inbound window opened and what it spent in it.
+  const inbound = new Map<string, { start: number; spent: number }>();
+  const spendInbound = (connectionId: string, cost: number, limit: number): void => {
+    const now = Date.now();
+    let w = inbound.get(connectionId);
+    if (!w || now - w.start >= INBOUND_WINDOW_MS) {
+      if (inbound.size > 10_000)
+        for (const [id, old] of inbound)
+          if (now - old.start >= INBOUND_WINDOW_MS) inbound.delete(id);
+      inbound.set(connectionId, (w = { start: now, spent: 0 }));
+    }
+    w.spent += cost;
+    if (w.spent > limit) throw Errors.rateLimited(limit);
+  };
 
   const stateOf = (channel: BrokerChannel): ChannelState => {
     const key = channelKey(channel);
@@ -95,8 +112,11 @@ export function createMemoryBrokerBackend(settings: BrokerSettings): MemoryBroke
     return {
       nodeId,
       epoch,
+      stats,
       append(channel, write) {
         if (!alive) throw new Error('broker closed');
+        if (write.inboundLimit !== undefined && write.connectionId !== undefined)
+          spendInbound(write.connectionId, Math.max(1, write.items.length), write.inboundLimit);
         const state = stateOf(channel);
         const now = Date.now();
         const kept = write.items.map((_, i) => {

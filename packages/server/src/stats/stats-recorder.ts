@@ -1,8 +1,8 @@
 import { Errors } from '@switchboard/protocol';
 import { intervalEnd, intervalId, intervalStart, type StatsUnit } from './interval.js';
+import { mergeEntries as merge, type StatsEntries } from './merge-entries.js';
 
-/** Flattened stats entries, e.g. `messages.inbound.all.messages.count` (protocol v3+ form). */
-export type StatsEntries = Record<string, number>;
+export type { StatsEntries } from './merge-entries.js';
 
 /** One interval of an app's statistics as `GET /stats` returns it. */
 export interface StatsRecord {
@@ -41,6 +41,10 @@ export interface StatsRecorder {
    */
   addFixture(appId: string, fixture: Record<string, unknown>): void;
   query(appId: string, q: StatsQuery, now: number): StatsRecord[];
+  /** The app's minutes as [start, entries], current counts folded in; not to be changed. */
+  appMinutes(appId: string): [number, Readonly<StatsEntries>][];
+  /** Every app's minutes, current counts folded in, removed from the recorder. */
+  drain(): StatsMinute[];
   dropApp(appId: string): void;
   /** Every app's minutes from `from` to `to` (inclusive), current counts folded in: to persist. */
   minutesBetween(from: number, to: number): StatsMinute[];
@@ -65,14 +69,6 @@ export interface StatsRecorderLimits {
   maxMinutes: number;
   /** Distinct entries in one minute of one app. */
   maxEntries: number;
-}
-
-function merge(target: StatsEntries, entries: StatsEntries): void {
-  for (const [key, value] of Object.entries(entries)) {
-    target[key] = key.endsWith('.peak')
-      ? Math.max(target[key] ?? 0, value)
-      : (target[key] ?? 0) + value;
-  }
 }
 
 function flatten(value: unknown, prefix: string, out: StatsEntries, depth = 0): void {
@@ -103,6 +99,40 @@ export function flattenFixture(fixture: Record<string, unknown>): StatsEntries {
     }
   }
   return out;
+}
+
+/**
+ * Sums minutes into the query's intervals and orders them as asked; an interval still running at
+ * `now` is marked in progress.
+ */
+export function aggregateStats(
+  appId: string,
+  minutes: Iterable<[number, Readonly<StatsEntries>]>,
+  q: StatsQuery,
+  now: number,
+): StatsRecord[] {
+  const buckets = new Map<number, StatsEntries>();
+  for (const [minute, entries] of minutes) {
+    const start = intervalStart(minute, q.unit);
+    if (q.start !== undefined && start < intervalStart(q.start, q.unit)) continue;
+    if (q.end !== undefined && start > q.end) continue;
+    let bucket = buckets.get(start);
+    if (!bucket) buckets.set(start, (bucket = {}));
+    merge(bucket, entries);
+  }
+  const starts = [...buckets.keys()].sort((a, b) => (q.backwards ? b - a : a - b));
+  return starts.map((start) => {
+    const record: StatsRecord = {
+      intervalId: intervalId(start, q.unit),
+      unit: q.unit,
+      schema: SCHEMA,
+      appId,
+      entries: buckets.get(start)!,
+    };
+    if (intervalEnd(start, q.unit) > now)
+      record.inProgress = `${intervalId(now, 'minute')}:${String(new Date(now).getUTCSeconds()).padStart(2, '0')}`;
+    return record;
+  });
 }
 
 /** Creates an empty in-memory recorder. */
@@ -195,28 +225,19 @@ export function createStatsRecorder(limits: StatsRecorderLimits): StatsRecorder 
     },
     query(appId, q, now) {
       foldLive(appId);
-      const buckets = new Map<number, StatsEntries>();
-      for (const [minute, entries] of apps.get(appId) ?? []) {
-        const start = intervalStart(minute, q.unit);
-        if (q.start !== undefined && start < intervalStart(q.start, q.unit)) continue;
-        if (q.end !== undefined && start > q.end) continue;
-        let bucket = buckets.get(start);
-        if (!bucket) buckets.set(start, (bucket = {}));
-        merge(bucket, entries);
-      }
-      const starts = [...buckets.keys()].sort((a, b) => (q.backwards ? b - a : a - b));
-      return starts.map((start) => {
-        const record: StatsRecord = {
-          intervalId: intervalId(start, q.unit),
-          unit: q.unit,
-          schema: SCHEMA,
-          appId,
-          entries: buckets.get(start)!,
-        };
-        if (intervalEnd(start, q.unit) > now)
-          record.inProgress = `${intervalId(now, 'minute')}:${String(new Date(now).getUTCSeconds()).padStart(2, '0')}`;
-        return record;
-      });
+      return aggregateStats(appId, apps.get(appId) ?? [], q, now);
+    },
+    appMinutes(appId) {
+      foldLive(appId);
+      return [...(apps.get(appId) ?? [])];
+    },
+    drain() {
+      for (const appId of [...live.keys()]) foldLive(appId);
+      const result: StatsMinute[] = [];
+      for (const [appId, minutes] of apps)
+        for (const [minute, entries] of minutes) result.push({ appId, minute, entries });
+      apps.clear();
+      return result;
     },
     dropApp(appId) {
       apps.delete(appId);

@@ -13,7 +13,7 @@ const UNITS = new Set<StatsUnit>(['minute', 'hour', 'day', 'month']);
  * GET /stats (RSC6): the app's statistics per minute, hour, day or month, newest first by
  * default; `start`/`end` as milliseconds or interval ids; Link pagination by interval.
  */
-export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+export async function statsRoute(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   if (!permitsAppWide(auth.capability, 'stats')) throw Errors.capabilityDenied('stats', '*');
   // `by` is the older name of `unit`, still sent by some clients.
@@ -29,17 +29,19 @@ export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
   }
   const start = parseStatsTime(req.query.get('start'));
   const end = parseStatsTime(req.query.get('end'));
-  const records = ctx.stats.query(
-    auth.app.record.id,
-    {
-      unit,
-      backwards: direction === 'backwards',
-      ...(start !== undefined ? { start } : {}),
-      ...(end !== undefined ? { end } : {}),
-    },
-    ctx.clock.now(),
-  );
+  const query = {
+    unit,
+    backwards: direction === 'backwards',
+    ...(start !== undefined ? { start } : {}),
+    ...(end !== undefined ? { end } : {}),
+  };
   const offset = Number(req.query.get('cursor') ?? 0) || 0;
+  const appId = auth.app.record.id;
+  const now = ctx.clock.now();
+  // One more than the page, so the next link is given only when there is more.
+  const records = ctx.clusterStats
+    ? await ctx.clusterStats.query(appId, query, now, offset + limit + 1)
+    : ctx.stats.query(appId, query, now);
   const page = records.slice(offset, offset + limit);
   const next = offset + limit < records.length ? String(offset + limit) : undefined;
   return respond(req, 200, page, { link: linkHeader('stats', req.query, next) });
@@ -51,7 +53,7 @@ export function statsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
  * secret only, and always need a full-capability key of the app they go to; both their count
  * and what they store are bounded.
  */
-export function postStatsRoute(ctx: EngineContext, req: RestRequest): RestResponse {
+export async function postStatsRoute(ctx: EngineContext, req: RestRequest): Promise<RestResponse> {
   if (!isAdmin(ctx, req)) requireAdminOrDevelopment(ctx, 'Posting stats');
   const auth = requireFullCapabilityKey(ctx, req, 'Posting stats');
   const body = decodeBody(req);
@@ -65,5 +67,8 @@ export function postStatsRoute(ctx: EngineContext, req: RestRequest): RestRespon
     if (f && typeof f === 'object')
       ctx.stats.addFixture(auth.app.record.id, f as Record<string, unknown>);
   }
+  // On a cluster the fixtures are in every node's GET /stats once this answers. If the broker
+  // cannot take them now they stay counted here and are pushed when it can.
+  await ctx.clusterStats?.push().catch(() => {});
   return respond(req, 201, {});
 }
