@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postgresTestSchema, redisTestPrefix } from '@switchboard/testkit';
+import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, type Format } from './helpers.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
@@ -24,7 +24,8 @@ const MODES: Ably.ChannelMode[] = [
   'ANNOTATION_SUBSCRIBE',
 ];
 const NODES = ['a', 'b', 'c'] as const;
-type Node = (typeof NODES)[number];
+/** `d` reaches PostgreSQL through a proxy the fault test cuts. */
+type Node = (typeof NODES)[number] | 'd';
 
 describe.skipIf(!redis || !db)('message operations and annotations on a cluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-cluster-operations-'));
@@ -51,6 +52,9 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
     SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
   });
   const nodes = {} as Record<Node, ServerProcess>;
+  const closeAll = async () => {
+    for (const node of Object.values(nodes)) await node.close();
+  };
   const clients: Ably.Realtime[] = [];
   const start = (name: Node) =>
     spawnServer(['-c', config], { ...env(), SWITCHBOARD_NODE_ID: name }, { expectDevKey: false });
@@ -60,7 +64,7 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.close();
-    for (const node of Object.values(nodes)) await node.close();
+    await closeAll();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -181,6 +185,43 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
     });
   });
 
+  it('on a persisted namespace, an update or annotation the store cannot take is NACKed with 50001, and the next one is stored', async () => {
+    const url = new URL(db!.url);
+    const proxy = await startTcpProxy(Number(url.port || 5432));
+    try {
+      url.port = String(proxy.port);
+      nodes.d = await spawnServer(
+        ['-c', config],
+        { ...env(), DATABASE_URL: url.toString(), SWITCHBOARD_NODE_ID: 'd' },
+        { expectDevKey: false },
+      );
+      const name = 'keep:faults';
+      const onD = realtime('d', 'msgpack', 'author').channels.get(name, { modes: MODES });
+      const { serials } = await onD.publish('draft', 'v1');
+      const serial = serials[0]!;
+
+      proxy.refuse(true);
+      proxy.dropAll();
+      await expect(
+        onD.updateMessage({ serial, data: 'lost' } as Ably.Message),
+      ).rejects.toMatchObject({ code: 50001 });
+      await expect(
+        onD.annotations.publish(serial, { type: 'reaction:distinct.v1', name: '💥' }),
+      ).rejects.toMatchObject({ code: 50001 });
+
+      proxy.refuse(false);
+      const kept = await onD.updateMessage({ serial, data: 'v2' } as Ably.Message);
+      const stored = await rest('a', 'json').channels.get(name).history();
+      expect(stored.items.map((m) => [m.data, m.version?.serial])).toEqual([
+        ['v2', kept.versionSerial],
+      ]);
+    } finally {
+      await nodes.d?.close();
+      delete (nodes as Partial<Record<Node, ServerProcess>>).d;
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('on a persisted namespace, operations and annotations are stored before the ACK and shown after every node restarts', async () => {
     const name = 'keep:edits';
     const onB = realtime('b', 'msgpack', 'author').channels.get(name, { modes: MODES });
@@ -197,7 +238,7 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
     };
 
     for (const c of clients.splice(0)) c.close();
-    for (const node of NODES) await nodes[node].close();
+    await closeAll();
     for (const node of NODES) nodes[node] = await start(node);
 
     const channel = rest('a', 'json').channels.get(name);

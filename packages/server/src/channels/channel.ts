@@ -72,7 +72,7 @@ export interface Channel {
     annotation: Annotation,
     publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
     now: number,
-  ): PendingOutcome<string> | undefined;
+  ): PendingOutcome<string | null> | undefined;
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -94,9 +94,9 @@ export interface Channel {
    */
   publishOperation(
     operation: Message,
-    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
+    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'> & { index?: number },
     now: number,
-  ): PendingOutcome<string> | undefined;
+  ): PendingOutcome<string | null> | undefined;
   /**
    * The log as history and rewind show it: each message in its latest version, operations
    * folded into the message they changed (RSL11, RTL32).

@@ -58,14 +58,24 @@ export interface ChangePublication {
  * node stores what it computed once its own entry came back, before it answers.
  */
 export interface ClusterChanges {
-  /** Publishes an operation message (see operationMessage); resolves with its version serial. */
-  publishOperation(message: Message, publication: ChangePublication): Promise<WriteOutcome<string>>;
-  /** Publishes an annotation of a known message; resolves with its serial (rejects 40400). */
+  /**
+   * Publishes an operation message (see operationMessage); resolves with its version serial, or
+   * null for a repeat of its id inside the idempotency window (a resend after a resume on another
+   * node: the first copy was applied).
+   */
+  publishOperation(
+    message: Message,
+    publication: ChangePublication,
+  ): Promise<WriteOutcome<string | null>>;
+  /**
+   * Publishes an annotation of a known message; resolves with its serial (null for a repeat of
+   * its id, as for operations), rejects 40400 for an unknown message.
+   */
   annotate(
     annotation: Annotation,
     publication: ChangePublication,
     now: number,
-  ): Promise<WriteOutcome<string>>;
+  ): Promise<WriteOutcome<string | null>>;
   /** Applies an operation entry (logs it; fans it out when live); gives the logged entry. */
   applyOperation(entry: BrokerEntry, live: boolean): LogEntry;
   /**
@@ -133,11 +143,6 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
     }
     return new Promise((resolve) => waiting.set(seq, resolve));
   };
-  const assigned = (seq: number | undefined): number => {
-    // Changes carry no deduplicated id, so the broker always assigns one.
-    if (seq === undefined) throw Errors.brokerUnavailable('the broker dropped a change');
-    return seq;
-  };
 
   const recordAnnotation = (entry: BrokerEntry, annotation: Annotation, live: boolean): void => {
     const summary = annotations.record(annotation);
@@ -162,8 +167,10 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
         pmId: publication.pmId,
         connectionId: publication.connectionId,
         items: [message],
+        ids: [`op:${message.id}`],
       });
-      const at = assigned(seq);
+      if (seq === undefined) return { result: null };
+      const at = seq;
       const result = `${serialOf(at)}:0`;
       // Answered once this node applied it too, so a read here right after shows it.
       const { message: logged, latest } = await appliedAt(at);
@@ -207,8 +214,10 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
         pmId: publication.pmId,
         connectionId: publication.connectionId,
         items: [stamped],
+        ids: [`annotation:${stamped.id}`],
       });
-      const at = assigned(seq);
+      if (seq === undefined) return { result: null };
+      const at = seq;
       const result = `${serialOf(at)}:0`;
       const { annotation: recorded, summary } = await appliedAt(at);
       const stored = store?.annotations;

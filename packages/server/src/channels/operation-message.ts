@@ -4,6 +4,8 @@ import type { Message } from '@switchboard/protocol';
 export interface OperationPublication {
   pmId: string;
   connectionId: string;
+  /** The operation's place among those of its ProtocolMessage (default 0). */
+  index?: number;
 }
 
 /**
@@ -24,7 +26,8 @@ export function operationMessage(
     ...(operation.data !== undefined ? { data: operation.data } : {}),
     ...(operation.encoding !== undefined ? { encoding: operation.encoding } : {}),
     ...(operation.extras !== undefined ? { extras: operation.extras } : {}),
-    id: `${publication.pmId}:0`,
+    // Unique per operation, so a resend of it is recognised (see ClusterChanges).
+    id: `${publication.pmId}:${publication.index ?? 0}`,
     connectionId: publication.connectionId,
     // A message keeps its creation time; when it changed is `version.timestamp` (TM2s2).
     timestamp: original.timestamp ?? now,

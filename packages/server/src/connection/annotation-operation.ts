@@ -22,7 +22,7 @@ export function applyAnnotation(
   channelName: string,
   raw: Annotation,
   publication: { connectionId: string; pmId: string; timestamp: number },
-): PendingOutcome<string> {
+): PendingOutcome<string | null> {
   requireNamespaceRules(ctx.apps, auth, channelName);
   if (!permits(auth.capability, channelName, 'annotation-publish'))
     throw Errors.capabilityDenied('annotation-publish', channelName);
@@ -44,7 +44,7 @@ export function applyAnnotation(
     ctx.clustered || ctx.channels.persistedState(appId, channelName)
       ? ctx.channels.get(appId, channelName)
       : ctx.channels.peek(appId, channelName);
-  const annotate = (): PendingOutcome<string> => {
+  const annotate = (): PendingOutcome<string | null> => {
     const outcome = channel?.annotate(annotation, publication, ctx.clock.now());
     if (!outcome) throw Errors.notFound(`No message with serial ${raw.messageSerial}`);
     return outcome;

@@ -36,8 +36,8 @@ export function applyMessageOperation(
   auth: AuthContext,
   channelName: string,
   operation: Message,
-  publication: { connectionId: string; pmId: string; timestamp: number },
-): PendingOutcome<string> {
+  publication: { connectionId: string; pmId: string; timestamp: number; index?: number },
+): PendingOutcome<string | null> {
   if (!operation.serial) throw Errors.messageWithoutSerial();
   requireNamespaceRules(ctx.apps, auth, channelName);
   if (!allowsMutableMessages(ctx.apps, auth, channelName)) {
@@ -56,8 +56,8 @@ function operate(
   auth: AuthContext,
   channel: Channel,
   operation: Message,
-  publication: { connectionId: string; pmId: string; timestamp: number },
-): PendingOutcome<string> {
+  publication: { connectionId: string; pmId: string; timestamp: number; index?: number },
+): PendingOutcome<string | null> {
   const channelName = channel.name;
   const serial = operation.serial!;
   const original = channel.latestVersion(serial);

@@ -54,9 +54,9 @@ export function ackWhenStored(
 export function ackOutcomes(
   session: Session,
   msgSerial: number,
-  outcomes: PendingOutcome<string>[],
+  outcomes: PendingOutcome<string | null>[],
 ): void {
-  const settled = outcomes.filter((o): o is WriteOutcome<string> => !(o instanceof Promise));
+  const settled = outcomes.filter((o): o is WriteOutcome<string | null> => !(o instanceof Promise));
   if (settled.length === outcomes.length) {
     const pending = settled.flatMap((o) => (o.committed ? [o.committed] : []));
     const committed = pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined;
@@ -113,10 +113,10 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
         pmId: `${session.id}:${msgSerial}`,
         timestamp: ctx.clock.now(),
       };
-      const outcomes = messages.map((m) => {
+      const outcomes = messages.map((m, index) => {
         if (!isOperation(m))
           throw Errors.badRequest('Do not mix new messages with updates in one publish');
-        return applyMessageOperation(ctx, session.auth, name, m, publication);
+        return applyMessageOperation(ctx, session.auth, name, m, { ...publication, index });
       });
       ackOutcomes(session, msgSerial, outcomes);
       return;
