@@ -1,6 +1,5 @@
 import {
   Action,
-  Errors,
   Flag,
   type Annotation,
   type Message,
