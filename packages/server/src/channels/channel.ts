@@ -16,6 +16,7 @@ import type {
 import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import type { BrokerEntry } from '../ports/broker.js';
 import { createClusterChanges, type ClusterChanges } from './cluster-changes.js';
+import { publishToCluster } from './cluster-publish.js';
 import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js';
 import { createCommitGate } from './commit-gate.js';
 import type { PendingOutcome, WriteOutcome } from './write-outcome.js';
@@ -370,6 +371,14 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         },
       },
     );
+  const clusterPublish = replica && {
+    appId,
+    name,
+    epoch,
+    replica,
+    serialOf,
+    ...(clusterStore ? { store: clusterStore } : {}),
+  };
   const changes: ClusterChanges | undefined =
     replica &&
     createClusterChanges({
@@ -390,50 +399,6 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       entryOf: (e, messages) => entryOf(messages, { ...e, connectionId: e.connectionId ?? '' }),
       ...(clusterStore ? { store: clusterStore } : {}),
     });
-
-  /** A write handed to the broker: its serials are filled in before `committed` settles. */
-  const publishToCluster = (
-    publication: Publication,
-    now: number,
-  ): WriteOutcome<(string | null)[]> => {
-    active = now;
-    const serials: (string | null)[] = publication.messages.map(() => null);
-    const committed = replica!
-      .append({
-        kind: 'message',
-        timestamp: publication.timestamp,
-        pmId: publication.pmId,
-        connectionId: publication.connectionId,
-        items: publication.messages,
-        ids: publication.messages.map((m, i) =>
-          publication.clientSuppliedIds[i] ? m.id : undefined,
-        ),
-      })
-      .then(({ seq: assigned, kept }) => {
-        if (assigned === undefined) return;
-        let k = 0;
-        const stored: Message[] = [];
-        kept.forEach((isKept, i) => {
-          if (!isKept) return;
-          serials[i] = `${serialOf(assigned)}:${k++}`;
-          if (clusterStore) stored.push({ ...publication.messages[i]!, serial: serials[i]! });
-        });
-        if (!clusterStore) return;
-        return clusterStore.write({
-          entry: {
-            appId,
-            channel: name,
-            kind: 'message',
-            seq: assigned,
-            timestamp: publication.timestamp,
-            items: stored,
-          },
-          state: { appId, channel: name, epoch, lastSeq: assigned },
-        });
-      });
-    committed.catch(() => {});
-    return { result: serials, committed };
-  };
 
   return {
     appId,
@@ -472,7 +437,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     currentSeq: () => visibleSeq,
     serialOf,
     publish(publication, now) {
-      if (replica) return publishToCluster(publication, now);
+      if (clusterPublish) {
+        active = now;
+        return publishToCluster(clusterPublish, publication);
+      }
       const serials: (string | null)[] = publication.messages.map(() => null);
       const fresh: number[] = [];
       const freshIds: string[] = [];
