@@ -116,6 +116,15 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
       expect([...versionSerials].sort()).toEqual(versionSerials);
       expect(versionSerials[0]! > serial).toBe(true);
 
+      // RTL15b: a rewind on C replays from the shared log, the message in its latest version.
+      const rewound = collect<Ably.Message>();
+      await realtime('c', format)
+        .channels.get(name, { params: { rewind: '10' } })
+        .subscribe((m) => rewound.push(m));
+      expect((await rewound.until(1)).map((m) => [m.serial, m.action, m.version?.serial])).toEqual([
+        [serial, 'message.delete', deleted.versionSerial],
+      ]);
+
       for (const node of ['a', 'c'] as const) {
         const channel = rest(node, format).channels.get(name);
         const latest = await channel.getMessage(serial);
