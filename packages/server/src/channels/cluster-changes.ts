@@ -99,7 +99,10 @@ export interface ClusterChangesOptions {
   serialOf(seq: number): string;
   /** The last sequence number shown. */
   currentSeq(): number;
-  /** Messages up to this sequence were published before the replica loaded (it may miss some of their annotations). */
+  /**
+   * Messages up to this sequence were published before the replica loaded: it may miss some of
+   * their annotations.
+   */
   loadedHead(): number;
   positionOf(serial: string): MessagePosition | undefined;
   /** The original of a message still in the log. */
@@ -113,6 +116,13 @@ export interface ClusterChangesOptions {
 /** Own results kept for publishers that have not asked (yet); past it the oldest are dropped. */
 const MAX_UNCLAIMED = 1000;
 
+/**
+ * How long a publisher waits for its own entry to come back before it answers 50002: delivery
+ * reads gaps back from the log, so only an entry lost beyond the log window never comes, and
+ * the connection's later answers must not wait behind it forever.
+ */
+const APPLIED_TIMEOUT_MS = 10_000;
+
 /** The sequence number of a serial `<channel serial>:<index>`. */
 const seqOfSerial = (serial: string | undefined): number =>
   parseSerial(serial?.slice(0, serial.lastIndexOf(':')) ?? '')?.seq ?? 0;
@@ -123,14 +133,15 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
   // What this node applied of its own changes, by sequence, until its publisher claims it: the
   // broker's reply and the delivery of the entry may come in either order.
   const unclaimed = new Map<number, Applied>();
-  const waiting = new Map<number, (applied: Applied) => void>();
+  const waiting = new Map<number, { resolve: (applied: Applied) => void; timer: NodeJS.Timeout }>();
 
   const settle = (entry: BrokerEntry, applied: Applied): void => {
     if (entry.nodeId !== options.nodeId) return;
     const waiter = waiting.get(entry.seq);
     if (waiter) {
       waiting.delete(entry.seq);
-      return waiter(applied);
+      clearTimeout(waiter.timer);
+      return waiter.resolve(applied);
     }
     unclaimed.set(entry.seq, applied);
     if (unclaimed.size > MAX_UNCLAIMED) unclaimed.delete(unclaimed.keys().next().value!);
@@ -141,7 +152,14 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
       unclaimed.delete(seq);
       return Promise.resolve(applied);
     }
-    return new Promise((resolve) => waiting.set(seq, resolve));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(seq);
+        reject(Errors.brokerUnavailable('the change was not delivered back in time'));
+      }, APPLIED_TIMEOUT_MS);
+      timer.unref();
+      waiting.set(seq, { resolve, timer });
+    });
   };
 
   const recordAnnotation = (entry: BrokerEntry, annotation: Annotation, live: boolean): void => {
@@ -238,7 +256,8 @@ export function createClusterChanges(options: ClusterChangesOptions): ClusterCha
       const latest = original ? versions.recordOperation(original, message) : undefined;
       const logged = options.entryOf(entry, [message]);
       if (live) fanOut.flush();
-      options.log.append(logged, Date.now());
+      // Retention counts a loaded entry's age from when it was published.
+      options.log.append(logged, live ? Date.now() : entry.timestamp);
       if (live) fanOut.send(logged.frame, Flag.SUBSCRIBE, entry.connectionId);
       settle(entry, { message, ...(latest ? { latest } : {}) });
       return logged;
