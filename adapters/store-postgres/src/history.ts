@@ -161,15 +161,21 @@ async function writeBatch(client: pg.PoolClient, batch: HistoryBatch): Promise<v
   const latest = lastLatest(batch.latest);
   if (latest.length > 0) {
     await client.query(
+      // A version older than the stored one is not written (see LatestVersionRecord): serials
+      // compare bytewise, whatever the database's collation.
       `UPDATE channel_history h SET latest = u.l
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::text[]) AS u(a, c, s, i, l)
-       WHERE h.app_id = u.a AND h.channel = u.c AND h.seq = u.s AND h.idx = u.i`,
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])
+         AS u(a, c, s, i, l, v)
+       WHERE h.app_id = u.a AND h.channel = u.c AND h.seq = u.s AND h.idx = u.i
+         AND (u.v IS NULL OR h.latest IS NULL OR (h.latest::json #>> '{version,serial}') IS NULL
+           OR (h.latest::json #>> '{version,serial}') COLLATE "C" <= u.v COLLATE "C")`,
       [
         latest.map((l) => toDb(l.appId)),
         latest.map((l) => toDb(l.channel)),
         latest.map((l) => l.seq),
         latest.map((l) => l.index),
         latest.map((l) => JSON.stringify(l.message, replaceBytes)),
+        latest.map((l) => l.message.version?.serial ?? null),
       ],
     );
   }

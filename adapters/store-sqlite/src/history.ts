@@ -112,7 +112,11 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const setLatest = db.prepare(
-    'UPDATE channel_history SET latest = ? WHERE app_id = ? AND channel = ? AND seq = ? AND idx = ?',
+    // A version older than the stored one is not written (see LatestVersionRecord).
+    `UPDATE channel_history SET latest = ?
+     WHERE app_id = ? AND channel = ? AND seq = ? AND idx = ?
+       AND (? IS NULL OR latest IS NULL OR json_extract(latest, '$.version.serial') IS NULL
+         OR json_extract(latest, '$.version.serial') <= ?)`,
   );
   const setState = db.prepare(
     `INSERT INTO channel_state (app_id, channel, epoch, last_seq) VALUES (?, ?, ?, ?)
@@ -158,7 +162,15 @@ export function createSqliteHistory(db: Database.Database): HistoryStore {
       });
     }
     for (const l of batch.latest)
-      setLatest.run(JSON.stringify(l.message, replaceBytes), l.appId, l.channel, l.seq, l.index);
+      setLatest.run(
+        JSON.stringify(l.message, replaceBytes),
+        l.appId,
+        l.channel,
+        l.seq,
+        l.index,
+        l.message.version?.serial ?? null,
+        l.message.version?.serial ?? null,
+      );
     for (const s of batch.states) setState.run(s.appId, s.channel, s.epoch, s.lastSeq);
   });
 

@@ -140,6 +140,7 @@ export type {
   BrokerAppend,
   BrokerChannel,
   BrokerEntry,
+  BrokerEntryKind,
   BrokerLeaseTimes,
   RevocationShare,
   SessionDirectory,

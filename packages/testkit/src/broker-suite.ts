@@ -142,6 +142,58 @@ export function runBrokerSuite(name: string, factory: BrokerFactory): void {
       expect(other.seq).toBe(1);
     });
 
+    it('carries annotations and message operations in the same sequence, intact, to every node and in the log', async () => {
+      const c = await cluster();
+      const a = await c.connect('a');
+      const b = await c.connect('b');
+      const onA = await receive(a, channel);
+      const first = await b.append(channel, {
+        kind: 'message',
+        timestamp: Date.now(),
+        pmId: 'conn:0',
+        connectionId: 'conn',
+        items: [message('original')],
+      });
+      const serial = `x.${first.seq}:0`;
+      const update = {
+        name: 'original',
+        data: new Uint8Array([1, 2, 3]),
+        action: 1,
+        serial,
+        version: { clientId: 'editor', timestamp: 5 },
+      };
+      const annotation = {
+        action: 0,
+        type: 'reaction:distinct.v1',
+        name: '👍',
+        clientId: 'fan',
+        messageSerial: serial,
+        timestamp: 6,
+      };
+      const op = await a.append(channel, {
+        kind: 'message',
+        timestamp: Date.now(),
+        pmId: 'conn2:0',
+        connectionId: 'conn2',
+        items: [update],
+      });
+      const noted = await b.append(channel, {
+        kind: 'annotation',
+        timestamp: Date.now(),
+        pmId: 'conn3:0',
+        connectionId: 'conn3',
+        items: [annotation],
+      });
+      expect([first.seq, op.seq, noted.seq]).toEqual([1, 2, 3]);
+      const logged = await a.since(channel, 0);
+      for (const got of [await onA.until(3), logged!]) {
+        expect(got.map((e) => e.kind)).toEqual(['message', 'message', 'annotation']);
+        expect(got[1]!.items).toEqual([update]);
+        expect(got[2]!.items).toEqual([annotation]);
+        expect(got[2]!.nodeId).toBe('b');
+      }
+    });
+
     it('keeps the recent window and says when it no longer reaches back', async () => {
       const c = await cluster({ windowMax: 5 });
       const a = await c.connect('a');

@@ -109,6 +109,28 @@ export function runHistoryCases(factory: StoreFactory): void {
     await store.close();
   });
 
+  it('RSL11: a latest version older than the stored one does not replace it (cluster nodes commit in either order)', async () => {
+    const store = await factory.open();
+    await store.appendHistory({ entries: [entry(1)], latest: [], states: [] });
+    const version = (seq: number) => ({
+      ...entry(1).items[0]!,
+      data: `v${seq}`,
+      action: 1,
+      version: { serial: `e.${seq.toString(36).padStart(9, '0')}:0` },
+    });
+    const latest = (seq: number) => ({
+      entries: [],
+      latest: [{ appId: 'a', channel: base.channel, seq: 1, index: 0, message: version(seq) }],
+      states: [],
+    });
+    await store.appendHistory(latest(11));
+    await store.appendHistory(latest(3));
+    expect(await dataOf(store)).toEqual(['v11']);
+    await store.appendHistory(latest(12));
+    expect(await dataOf(store)).toEqual(['v12']);
+    await store.close();
+  });
+
   it('RSL1k: lists the ids of messages stored since a time, for idempotency after a restart', async () => {
     const store = await factory.open();
     await store.appendHistory({

@@ -1,6 +1,7 @@
 import type { Message } from '@switchboard/protocol';
 import { parseSerial } from './serial.js';
 import type { EngineContext } from '../context.js';
+import { readableChannel } from './readable-channel.js';
 
 type Summary = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ export async function summariesOf(
   name: string,
   serials: readonly string[],
 ): Promise<Map<string, Summary>> {
-  const channel = ctx.channels.peek(appId, name);
+  const channel = await readableChannel(ctx, appId, name);
   const found = new Map<string, Summary>();
   const missing: string[] = [];
   for (const serial of serials) {
@@ -64,7 +65,7 @@ export async function latestMessageOf(
   name: string,
   serial: string,
 ): Promise<Message | undefined> {
-  const inMemory = ctx.channels.peek(appId, name)?.latestVersion(serial);
+  const inMemory = (await readableChannel(ctx, appId, name))?.latestVersion(serial);
   if (inMemory) return inMemory;
   const persisted = ctx.channels.persistedState(appId, name);
   if (!persisted) return undefined;

@@ -1,6 +1,5 @@
 import {
   Action,
-  Errors,
   Flag,
   type Annotation,
   type Message,
@@ -16,9 +15,11 @@ import type {
 } from '../ports/history.js';
 import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import type { BrokerEntry } from '../ports/broker.js';
+import { createClusterChanges, type ClusterChanges } from './cluster-changes.js';
+import { publishToCluster } from './cluster-publish.js';
 import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js';
 import { createCommitGate } from './commit-gate.js';
-import type { WriteOutcome } from './write-outcome.js';
+import type { PendingOutcome, WriteOutcome } from './write-outcome.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createLiveWrites, isEphemeral } from './live-writes.js';
 import { annotationTarget } from './stored-annotation-target.js';
@@ -26,6 +27,7 @@ import type { StoredAnnotations } from './stored-annotations.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
+import { isOperationMessage, operationMessage } from './operation-message.js';
 import { createOutboundFrame } from './outbound-frame.js';
 import { createPresenceSet, type PresenceSet } from './presence-set.js';
 import { formatSerial, parseSerial } from './serial.js';
@@ -67,13 +69,15 @@ export interface Channel {
    * annotation subscribers, then the message's new summary as a MESSAGE with action
    * `message.summary` (TM2u). On a persisted channel the annotation is stored before it is shown
    * (`committed`), and the message may be one only the store still holds; elsewhere it is live
-   * only. Returns the annotation's serial, or undefined when the message is unknown.
+   * only. Returns the annotation's serial, or undefined when the message is unknown. On a cluster
+   * the broker gives the serial, so the outcome is a promise (rejecting 40400 for an unknown
+   * message); call `whenReady` first.
    */
   annotate(
     annotation: Annotation,
     publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
     now: number,
-  ): WriteOutcome<string> | undefined;
+  ): PendingOutcome<string | null> | undefined;
   readonly subscribers: Set<Subscriber>;
   /** The serial of the latest event, or of the empty channel. */
   currentSerial(): string;
@@ -90,13 +94,14 @@ export interface Channel {
   /**
    * Publishes an update, delete or append of an earlier message (its `serial`): a new log entry
    * whose message keeps the original serial and carries `version.serial`, the operation's own.
-   * Returns that version serial, or undefined when the message is unknown.
+   * Returns that version serial, or undefined when the message is unknown. On a cluster the
+   * broker gives the version serial, so the outcome is a promise; call `whenReady` first.
    */
   publishOperation(
     operation: Message,
-    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'>,
+    publication: Omit<Publication, 'messages' | 'clientSuppliedIds'> & { index?: number },
     now: number,
-  ): WriteOutcome<string> | undefined;
+  ): PendingOutcome<string | null> | undefined;
   /**
    * The log as history and rewind show it: each message in its latest version, operations
    * folded into the message they changed (RSL11, RTL32).
@@ -322,6 +327,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       presence.apply(event as PresenceMessage & { clientId: string; connectionId: string });
   };
 
+  // Messages up to it were published before the replica loaded.
+  let loadedHead = 0;
+  const isOperationEntry = (e: BrokerEntry): boolean =>
+    e.kind === 'message' && (e.items as Message[]).some(isOperationMessage);
   const replica =
     cluster &&
     createClusterReplica(
@@ -330,18 +339,28 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
         load(entries, members, head) {
           log.startAfter((entries[0]?.seq ?? head + 1) - 1);
           presenceLog.startAfter((entries[0]?.seq ?? head + 1) - 1);
+          loadedHead = head;
           for (const e of entries) {
             seq = e.seq;
-            (e.kind === 'message' ? log : presenceLog).append(logEntryOf(e), e.timestamp);
+            if (isOperationEntry(e)) changes!.applyOperation(e, false);
+            // A persisted channel's book reads annotations from the store when it needs them.
+            else if (e.kind === 'annotation') {
+              if (!clusterStore) void changes!.applyAnnotation(e, false);
+            } else (e.kind === 'message' ? log : presenceLog).append(logEntryOf(e), e.timestamp);
           }
           seq = visibleSeq = Math.max(seq, head);
           applyMembers(members);
         },
         // Every node's writes, this one's included, are shown as the broker delivers them.
         receive(e) {
-          if (e.seq <= seq) return;
+          if (e.seq <= seq) return undefined;
           seq = visibleSeq = e.seq;
           active = Date.now();
+          if (e.kind === 'annotation') return changes!.applyAnnotation(e, true);
+          if (isOperationEntry(e)) {
+            options.onShown?.('message', changes!.applyOperation(e, true));
+            return undefined;
+          }
           const entry = logEntryOf(e);
           if (e.kind === 'message') {
             log.append(entry, active);
@@ -353,56 +372,38 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
             fanOut(entry.frame, Flag.PRESENCE_SUBSCRIBE, undefined);
           }
           options.onShown?.(e.kind, entry);
+          return undefined;
         },
       },
     );
-
-  /** A write handed to the broker: its serials are filled in before `committed` settles. */
-  const publishToCluster = (
-    publication: Publication,
-    now: number,
-  ): WriteOutcome<(string | null)[]> => {
-    active = now;
-    const serials: (string | null)[] = publication.messages.map(() => null);
-    const committed = replica!
-      .append({
-        kind: 'message',
-        timestamp: publication.timestamp,
-        pmId: publication.pmId,
-        connectionId: publication.connectionId,
-        items: publication.messages,
-        ids: publication.messages.map((m, i) =>
-          publication.clientSuppliedIds[i] ? m.id : undefined,
-        ),
-        ...(publication.inboundLimit !== undefined
-          ? { inboundLimit: publication.inboundLimit }
-          : {}),
-      })
-      .then(({ seq: assigned, kept }) => {
-        if (assigned === undefined) return;
-        let k = 0;
-        const stored: Message[] = [];
-        kept.forEach((isKept, i) => {
-          if (!isKept) return;
-          serials[i] = `${serialOf(assigned)}:${k++}`;
-          if (clusterStore) stored.push({ ...publication.messages[i]!, serial: serials[i]! });
-        });
-        if (!clusterStore) return;
-        return clusterStore.write({
-          entry: {
-            appId,
-            channel: name,
-            kind: 'message',
-            seq: assigned,
-            timestamp: publication.timestamp,
-            items: stored,
-          },
-          state: { appId, channel: name, epoch, lastSeq: assigned },
-        });
-      });
-    committed.catch(() => {});
-    return { result: serials, committed };
+  const clusterPublish = replica && {
+    appId,
+    name,
+    epoch,
+    replica,
+    serialOf,
+    ...(clusterStore ? { store: clusterStore } : {}),
   };
+  const changes: ClusterChanges | undefined =
+    replica &&
+    createClusterChanges({
+      appId,
+      name,
+      epoch,
+      nodeId: cluster.broker.nodeId,
+      replica,
+      log,
+      versions,
+      annotations,
+      fanOut: fanOutOf,
+      serialOf,
+      currentSeq: () => visibleSeq,
+      loadedHead: () => loadedHead,
+      positionOf,
+      originalOf,
+      entryOf: (e, messages) => entryOf(messages, { ...e, connectionId: e.connectionId ?? '' }),
+      ...(clusterStore ? { store: clusterStore } : {}),
+    });
 
   return {
     appId,
@@ -417,6 +418,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     annotate(annotation, publication, now) {
       const target = annotation.messageSerial;
       if (!target) return undefined;
+      if (changes) {
+        active = now;
+        return changes.annotate(annotation, publication, now);
+      }
       if (!storedAnnotations) {
         if (!originalOf(target)) return undefined;
         active = now;
@@ -437,7 +442,10 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
     currentSeq: () => visibleSeq,
     serialOf,
     publish(publication, now) {
-      if (replica) return publishToCluster(publication, now);
+      if (clusterPublish) {
+        active = now;
+        return publishToCluster(clusterPublish, publication);
+      }
       const serials: (string | null)[] = publication.messages.map(() => null);
       const fresh: number[] = [];
       const freshIds: string[] = [];
@@ -503,30 +511,18 @@ export function createChannel(appId: string, name: string, options: ChannelOptio
       return result;
     },
     publishOperation(operation, publication, now) {
-      if (replica)
-        throw Errors.badRequest('Message updates, deletes and appends need a single node');
       const original = operation.serial ? originalOf(operation.serial) : undefined;
       if (!original) return undefined;
       active = now;
+      const unserialed = operationMessage(original, operation, publication, now);
+      if (changes) return changes.publishOperation(unserialed, publication);
       seq += 1;
-      const channelSerial = serialOf(seq);
-      const versionSerial = `${channelSerial}:0`;
-      const version = { ...operation.version, serial: versionSerial, timestamp: now };
-      const latest = versions.recordOperation(original, { ...operation, version });
+      const versionSerial = `${serialOf(seq)}:0`;
       const message: Message = {
-        ...(original.name !== undefined ? { name: original.name } : {}),
-        ...(original.clientId !== undefined ? { clientId: original.clientId } : {}),
-        ...(operation.data !== undefined ? { data: operation.data } : {}),
-        ...(operation.encoding !== undefined ? { encoding: operation.encoding } : {}),
-        ...(operation.extras !== undefined ? { extras: operation.extras } : {}),
-        id: `${publication.pmId}:0`,
-        connectionId: publication.connectionId,
-        // A message keeps its creation time; when it changed is `version.timestamp` (TM2s2).
-        timestamp: original.timestamp ?? now,
-        action: operation.action!,
-        serial: operation.serial!,
-        version,
+        ...unserialed,
+        version: { ...unserialed.version, serial: versionSerial },
       };
+      const latest = versions.recordOperation(original, message);
       const entry = entryOf([message], publication);
       const committed = showWrite(
         'message',

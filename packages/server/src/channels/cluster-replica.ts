@@ -18,8 +18,11 @@ export interface ClusterReplica {
 export interface ReplicaTarget {
   /** The window and members as the broker holds them, before any live entry. */
   load(entries: BrokerEntry[], members: Awaited<ReturnType<Broker['members']>>, head: number): void;
-  /** A live entry, in sequence order. */
-  receive(entry: BrokerEntry): void;
+  /**
+   * A live entry, in sequence order; a promise when applying it must read first (later entries
+   * wait until it settles).
+   */
+  receive(entry: BrokerEntry): Promise<void> | undefined;
 }
 
 /** How a channel follows the cluster. */
@@ -46,9 +49,21 @@ export function createClusterReplica(
   let state: 'idle' | 'loading' | 'ready' = 'idle';
   let pending: Promise<void> | undefined;
   let held: BrokerEntry[] = [];
+  // Set while an entry is applied asynchronously: entries after it are held meanwhile.
+  let applying = false;
 
+  const apply = (entry: BrokerEntry): void => {
+    const pending = target.receive(entry);
+    if (!pending) return;
+    applying = true;
+    const next = (): void => {
+      applying = false;
+      while (!applying && state === 'ready' && held.length > 0) apply(held.shift()!);
+    };
+    pending.then(next, next);
+  };
   const onEntry = (entry: BrokerEntry): void => {
-    if (state === 'ready') target.receive(entry);
+    if (state === 'ready' && !applying) apply(entry);
     else held.push(entry);
   };
   const start = async (): Promise<void> => {
@@ -58,9 +73,7 @@ export function createClusterReplica(
     const members = await broker.members(ref);
     target.load(window, members, head);
     state = 'ready';
-    const waiting = held;
-    held = [];
-    for (const entry of waiting) target.receive(entry);
+    while (!applying && held.length > 0) apply(held.shift()!);
   };
 
   return {
@@ -92,6 +105,7 @@ export function createClusterReplica(
       if (state === 'idle') return;
       state = 'idle';
       pending = undefined;
+      held = [];
       void Promise.resolve(broker.unlisten(ref)).catch(() => {});
     },
   };

@@ -61,6 +61,54 @@ export interface LiveWritesOptions {
   gate: CommitGate | undefined;
 }
 
+/** One annotation as a channel shows it, and the summary of its message after it. */
+export interface ShownAnnotation {
+  channel: string;
+  channelSerial: string;
+  timestamp: number;
+  pmId: string;
+  connectionId: string | undefined;
+  annotation: Annotation;
+  summary: Record<string, unknown> | undefined;
+}
+
+/**
+ * Sends an ANNOTATION to annotation subscribers, then, for a summarized type, the message's new
+ * summary as a MESSAGE with action `message.summary` (TM2u) to message subscribers.
+ */
+export function showAnnotation(fanOut: FanOut, shown: ShownAnnotation): void {
+  const { channel, channelSerial, timestamp, pmId, summary } = shown;
+  const pm = { channel, channelSerial, timestamp };
+  fanOut.send(
+    createOutboundFrame({
+      ...pm,
+      action: Action.ANNOTATION,
+      id: pmId,
+      ...(shown.connectionId !== undefined ? { connectionId: shown.connectionId } : {}),
+      annotations: [shown.annotation],
+    }),
+    Flag.ANNOTATION_SUBSCRIBE,
+    undefined,
+  );
+  if (!summary) return;
+  const message: Message = {
+    action: MessageAction.SUMMARY,
+    serial: shown.annotation.messageSerial!,
+    timestamp,
+    annotations: { summary },
+  };
+  fanOut.send(
+    createOutboundFrame({
+      ...pm,
+      action: Action.MESSAGE,
+      id: `${pmId}:summary`,
+      messages: [message],
+    }),
+    Flag.SUBSCRIBE,
+    undefined,
+  );
+}
+
 /** Creates the live writes of a channel. */
 export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
   const { channel, annotations, fanOut, gate } = options;
@@ -112,37 +160,16 @@ export function createLiveWrites(options: LiveWritesOptions): LiveWrites {
         timestamp: now,
         serial,
       };
-      const send = (summary: Record<string, unknown> | undefined) => (channelSerial: string) => {
-        const pm = { channel, channelSerial, timestamp: now };
-        fanOut.send(
-          createOutboundFrame({
-            ...pm,
-            action: Action.ANNOTATION,
-            id: publication.pmId,
-            connectionId: publication.connectionId,
-            annotations: [stamped],
-          }),
-          Flag.ANNOTATION_SUBSCRIBE,
-          undefined,
-        );
-        if (!summary) return;
-        const message: Message = {
-          action: MessageAction.SUMMARY,
-          serial: stamped.messageSerial!,
+      const send = (summary: Record<string, unknown> | undefined) => (channelSerial: string) =>
+        showAnnotation(fanOut, {
+          channel,
+          channelSerial,
           timestamp: now,
-          annotations: { summary },
-        };
-        fanOut.send(
-          createOutboundFrame({
-            ...pm,
-            action: Action.MESSAGE,
-            id: `${publication.pmId}:summary`,
-            messages: [message],
-          }),
-          Flag.SUBSCRIBE,
-          undefined,
-        );
-      };
+          pmId: publication.pmId,
+          connectionId: publication.connectionId,
+          annotation: stamped,
+          summary,
+        });
       if (!stored) {
         show(send(annotations.record(stamped)));
         return { result: serial };

@@ -3,3 +3,6 @@ export interface WriteOutcome<T> {
   result: T;
   committed?: Promise<void>;
 }
+
+/** A write's outcome, or a promise of it when its result comes from the cluster broker. */
+export type PendingOutcome<T> = WriteOutcome<T> | Promise<WriteOutcome<T>>;

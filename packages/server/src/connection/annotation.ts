@@ -11,7 +11,7 @@ import type { Session } from '../session/session.js';
 import { handledAsResend } from './answers.js';
 import { applyAnnotation } from './annotation-operation.js';
 import { isLimitError, logLimit } from './connection-log.js';
-import { ackWhenStored, checkInboundRate, nack } from './publish.js';
+import { ackOutcomes, checkInboundRate, nack } from './publish.js';
 
 /**
  * ANNOTATION from a client (RTAN1): each annotation is checked and published like a message
@@ -43,11 +43,8 @@ export function handleAnnotation(ctx: EngineContext, session: Session, pm: Proto
         timestamp,
       }),
     );
-    const serials = outcomes.map((o) => o.result);
     // On a persisted channel the ACK waits until every annotation is stored.
-    const pending = outcomes.flatMap((o) => (o.committed ? [o.committed] : []));
-    const committed = pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined;
-    ackWhenStored(session, msgSerial, { serials }, committed);
+    ackOutcomes(session, msgSerial, outcomes);
   } catch (err) {
     nack(session, msgSerial, isErrorInfo(err) ? err : Errors.internalError());
     if (!isErrorInfo(err))

@@ -10,7 +10,8 @@ import { requireNamespaceRules } from '../auth/channel-access.js';
 import { nextVersion } from '../channels/message-versions.js';
 import { allowsMutableMessages } from '../channels/mutable-rule.js';
 import { withUserClaim } from '../chat/user-claim.js';
-import type { WriteOutcome } from '../channels/write-outcome.js';
+import type { Channel } from '../channels/channel.js';
+import type { PendingOutcome } from '../channels/write-outcome.js';
 import type { EngineContext } from '../context.js';
 import { requireWithinSize } from './publish-checks.js';
 
@@ -27,23 +28,40 @@ export function isOperation(m: Message): boolean {
  * Applies an update, delete or append (RSL15, RTL32) from REST or realtime: the namespace must
  * allow mutable messages (93002), the caller needs message-update/delete-any, or -own on its own
  * message; the original must still be known (40400). Gives the version serial, and for a
- * persisted channel when the operation is stored.
+ * persisted channel when the operation is stored. On a cluster the outcome is a promise: the
+ * channel follows the broker first, and the broker gives the version serial.
  */
 export function applyMessageOperation(
   ctx: EngineContext,
   auth: AuthContext,
   channelName: string,
   operation: Message,
-  publication: { connectionId: string; pmId: string; timestamp: number },
-): WriteOutcome<string> {
+  publication: { connectionId: string; pmId: string; timestamp: number; index?: number },
+): PendingOutcome<string | null> {
   if (!operation.serial) throw Errors.messageWithoutSerial();
   requireNamespaceRules(ctx.apps, auth, channelName);
   if (!allowsMutableMessages(ctx.apps, auth, channelName)) {
     throw Errors.messageUpdatesNotEnabled(channelName);
   }
   const channel = ctx.channels.get(auth.app.record.id, channelName);
-  const original = channel.latestVersion(operation.serial);
-  if (!original) throw Errors.notFound(`No message with serial ${operation.serial}`);
+  const ready = channel.whenReady();
+  return ready
+    ? ready.then(() => operate(ctx, auth, channel, operation, publication))
+    : operate(ctx, auth, channel, operation, publication);
+}
+
+/** The operation on a channel that knows its messages (on a cluster: follows the broker). */
+function operate(
+  ctx: EngineContext,
+  auth: AuthContext,
+  channel: Channel,
+  operation: Message,
+  publication: { connectionId: string; pmId: string; timestamp: number; index?: number },
+): PendingOutcome<string | null> {
+  const channelName = channel.name;
+  const serial = operation.serial!;
+  const original = channel.latestVersion(serial);
+  if (!original) throw Errors.notFound(`No message with serial ${serial}`);
   const kind = operation.action === MessageAction.DELETE ? 'delete' : 'update';
   const own = original.clientId !== undefined && original.clientId === auth.clientId;
   if (
@@ -68,7 +86,7 @@ export function applyMessageOperation(
     publication,
     ctx.clock.now(),
   );
-  if (outcome === undefined) throw Errors.notFound(`No message with serial ${operation.serial}`);
+  if (outcome === undefined) throw Errors.notFound(`No message with serial ${serial}`);
   return outcome;
 }
 

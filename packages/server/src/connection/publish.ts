@@ -14,6 +14,7 @@ import type { EngineContext } from '../context.js';
 import { isLimitError, logLimit } from './connection-log.js';
 import { answer, handledAsResend, type Answer } from './answers.js';
 import { applyMessageOperation, isOperation } from './message-operation.js';
+import type { PendingOutcome, WriteOutcome } from '../channels/write-outcome.js';
 import { recordInbound } from '../stats/record-inbound.js';
 import { stampMessage } from './publish-checks.js';
 import type { Session } from '../session/session.js';
@@ -43,6 +44,34 @@ export function ackWhenStored(
       (): Answer => ({ result }),
       (err: unknown): Answer => ({ error: isErrorInfo(err) ? err : Errors.storeUnavailable() }),
     ),
+  );
+}
+
+/**
+ * ACKs a publish of changes (updates, deletes, appends, annotations) with their serials once all
+ * are stored; NACKs with the first failure. On a cluster the outcomes are promises.
+ */
+export function ackOutcomes(
+  session: Session,
+  msgSerial: number,
+  outcomes: PendingOutcome<string | null>[],
+): void {
+  const settled = outcomes.filter((o): o is WriteOutcome<string | null> => !(o instanceof Promise));
+  if (settled.length === outcomes.length) {
+    const pending = settled.flatMap((o) => (o.committed ? [o.committed] : []));
+    const committed = pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined;
+    return ackWhenStored(session, msgSerial, { serials: settled.map((o) => o.result) }, committed);
+  }
+  const done = Promise.all(outcomes).then(async (written): Promise<Answer> => {
+    await Promise.all(written.map((o) => o.committed));
+    return { result: { serials: written.map((o) => o.result) } };
+  });
+  answer(
+    session,
+    msgSerial,
+    done.catch((err: unknown): Answer => ({
+      error: isErrorInfo(err) ? err : Errors.storeUnavailable(),
+    })),
   );
 }
 
@@ -84,18 +113,12 @@ export function handlePublish(ctx: EngineContext, session: Session, pm: Protocol
         pmId: `${session.id}:${msgSerial}`,
         timestamp: ctx.clock.now(),
       };
-      const outcomes = messages.map((m) => {
+      const outcomes = messages.map((m, index) => {
         if (!isOperation(m))
           throw Errors.badRequest('Do not mix new messages with updates in one publish');
-        return applyMessageOperation(ctx, session.auth, name, m, publication);
+        return applyMessageOperation(ctx, session.auth, name, m, { ...publication, index });
       });
-      const pending = outcomes.flatMap((o) => (o.committed ? [o.committed] : []));
-      ackWhenStored(
-        session,
-        msgSerial,
-        { serials: outcomes.map((o) => o.result) },
-        pending.length > 0 ? Promise.all(pending).then(() => {}) : undefined,
-      );
+      ackOutcomes(session, msgSerial, outcomes);
       return;
     }
     requireChannelAccess(ctx.apps, session.auth, name, 'publish');

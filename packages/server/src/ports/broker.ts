@@ -1,4 +1,4 @@
-import type { Message, PresenceMessage } from '@switchboard/protocol';
+import type { Annotation, Message, PresenceMessage } from '@switchboard/protocol';
 import type { StatsMinuteRecord } from './audit-store.js';
 import type { RevocationRecord } from './store.js';
 
@@ -8,18 +8,26 @@ export interface BrokerChannel {
   name: string;
 }
 
+/**
+ * What an entry of a channel's log carries: messages (new ones, or updates, deletes and appends of
+ * earlier ones, which carry `version`), presence events, or annotations of messages. All three
+ * share the channel's one sequence, so every node applies them in the same order.
+ */
+export type BrokerEntryKind = 'message' | 'presence' | 'annotation';
+
 /** What a node hands the broker to publish on a channel: plain data, encodable as JSON. */
 export interface BrokerWrite {
-  kind: 'message' | 'presence';
+  kind: BrokerEntryKind;
   timestamp: number;
   /** The ProtocolMessage id (`<connectionId>:<msgSerial>`, or a REST one). */
   pmId: string;
   connectionId?: string;
   /**
    * Messages (kind `message`) or presence events (kind `presence`: ENTER, UPDATE or LEAVE with
-   * clientId and connectionId, already resolved against the member set by the owning node).
+   * clientId and connectionId, already resolved against the member set by the owning node) or
+   * annotations (kind `annotation`, stamped but without a serial: it comes from the sequence).
    */
-  items: (Message | PresenceMessage)[];
+  items: (Message | PresenceMessage | Annotation)[];
   /**
    * Per item, the client-supplied message id it is deduplicated by (RSL1k), or undefined. An item
    * whose id was published on the channel inside the idempotency window is dropped.
@@ -38,11 +46,11 @@ export interface BrokerWrite {
 /** One entry of a channel's shared log, as delivered to every interested node. */
 export interface BrokerEntry {
   seq: number;
-  kind: 'message' | 'presence';
+  kind: BrokerEntryKind;
   timestamp: number;
   pmId: string;
   connectionId?: string;
-  items: (Message | PresenceMessage)[];
+  items: (Message | PresenceMessage | Annotation)[];
   /** The node that published it. */
   nodeId: string;
 }

@@ -26,6 +26,11 @@ export interface ChannelStateRecord {
 
 /** The latest version of an earlier message, after an update, delete or append (RSL11). */
 export interface LatestVersionRecord {
+  /**
+   * Replaces the stored latest version unless that one's `version.serial` sorts after this
+   * one's: nodes of a cluster store the changes of one message in whichever order their commits
+   * land, and the newest must stay.
+   */
   appId: string;
   channel: string;
   /** The original's position (its serial is `<epoch>.<seq>:<index>`). */

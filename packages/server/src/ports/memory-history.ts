@@ -19,6 +19,13 @@ export function isOperationItem(item: object): boolean {
   return (item as Message).version?.serial !== undefined;
 }
 
+/** Whether `next` is an older version than the stored `current` (see LatestVersionRecord). */
+export function isOlderVersion(next: Message, current: Message | undefined): boolean {
+  const was = current?.version?.serial;
+  const now = next.version?.serial;
+  return was !== undefined && now !== undefined && now < was;
+}
+
 /** Whether `row` is inside the query's bounds, not counting direction or limit. */
 export function inQuery(row: HistoryItem, q: HistoryQuery): boolean {
   if (q.afterSeq !== undefined && row.seq <= q.afterSeq) return false;
@@ -54,10 +61,9 @@ export function createMemoryHistory(): HistoryStore {
         );
       }
       for (const l of batch.latest) {
-        latest.set(
-          `${channelKey(l.appId, l.channel)}\n${l.seq}:${l.index}`,
-          structuredClone(l.message),
-        );
+        const key = `${channelKey(l.appId, l.channel)}\n${l.seq}:${l.index}`;
+        if (isOlderVersion(l.message, latest.get(key))) continue;
+        latest.set(key, structuredClone(l.message));
       }
       for (const s of batch.states) states.set(channelKey(s.appId, s.channel), { ...s });
     },

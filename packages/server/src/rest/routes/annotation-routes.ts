@@ -8,6 +8,7 @@ import type { RestRequest, RestResponse } from '../http.js';
 import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
 import { stored } from '../publish-core.js';
+import { readableChannel } from '../../channels/readable-channel.js';
 
 /** POST /channels/{ch}/messages/{serial}/annotations (RSAN1c6): publishes the body's annotations. */
 export async function publishAnnotationsRoute(
@@ -33,8 +34,9 @@ export async function publishAnnotationsRoute(
     ),
   );
   // On a persisted channel the answer waits until every annotation is stored.
-  await Promise.all(outcomes.map((o) => stored(o.committed)));
-  return respond(req, 201, { serials: outcomes.map((o) => o.result) });
+  const written = await Promise.all(outcomes);
+  await Promise.all(written.map((o) => stored(o.committed)));
+  return respond(req, 201, { serials: written.map((o) => o.result) });
 }
 
 /**
@@ -75,7 +77,7 @@ export async function getAnnotationsRoute(
     return respond(req, 200, page.items, { link: linkHeader('annotations', req.query, page.next) });
   }
   const offset = Number(cursor ?? 0);
-  const all = ctx.channels.peek(appId, name)?.annotations.list(serial) ?? [];
+  const all = (await readableChannel(ctx, appId, name))?.annotations.list(serial) ?? [];
   const items = all.slice(offset, offset + limit);
   const next = offset + limit < all.length ? String(offset + limit) : undefined;
   return respond(req, 200, items, { link: linkHeader('annotations', req.query, next) });

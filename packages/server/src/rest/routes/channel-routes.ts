@@ -9,6 +9,7 @@ import type { AuthContext } from '../../auth/authenticate.js';
 import { requireChannelAccess, requireNamespaceRules } from '../../auth/channel-access.js';
 import type { Channel } from '../../channels/channel.js';
 import { channelDetails } from '../../channels/channel-details.js';
+import { readableChannel } from '../../channels/readable-channel.js';
 import type { EngineContext } from '../../context.js';
 import { decodeBody, respond } from '../body-codec.js';
 import type { RestRequest, RestResponse } from '../http.js';
@@ -28,21 +29,6 @@ function existingChannel(
   const { name } = parseChannelName(channelName);
   requireChannelAccess(ctx.apps, auth, name, op);
   return ctx.channels.peek(auth.app.record.id, name);
-}
-
-/**
- * The channel a read of history or presence sees: on a cluster the broker holds them, so the
- * channel follows it first (a node with no subscriber there would otherwise know nothing).
- */
-async function readableChannel(
-  ctx: EngineContext,
-  appId: string,
-  name: string,
-): Promise<Channel | undefined> {
-  if (!ctx.clustered) return ctx.channels.peek(appId, name);
-  const channel = ctx.channels.get(appId, name);
-  await channel.whenReady();
-  return channel;
 }
 
 /** POST /channels/{ch}/messages (RSL1): array body, 201 with serials, idempotent ids. */

@@ -170,7 +170,13 @@ async function changeMessage(
 ): Promise<RestResponse> {
   const auth = restAuth(ctx, req);
   const name = roomChannel(room);
-  const { committed } = applyMessageOperation(ctx, auth, name, operation, restPublication(ctx));
+  const { committed } = await applyMessageOperation(
+    ctx,
+    auth,
+    name,
+    operation,
+    restPublication(ctx),
+  );
   await stored(committed);
   const channel = ctx.channels.peek(auth.app.record.id, name);
   return respond(req, 200, chatMessageOf(channel, latestOrNotFound(channel, operation.serial!)));
@@ -226,7 +232,7 @@ export async function addReactionRoute(
     throw Errors.invalidParameter('A reaction needs a name');
   if (body.count !== undefined && (type !== 'multiple' || !Number.isSafeInteger(body.count)))
     throw Errors.invalidParameter('count is a whole number, for multiple reactions only');
-  const { committed } = applyAnnotation(
+  const { committed } = await applyAnnotation(
     ctx,
     auth,
     roomChannel(room),
@@ -254,7 +260,7 @@ export async function removeReactionRoute(
   const type = reactionType(req.query.get('type'));
   const name = req.query.get('name') ?? undefined;
   if (type !== 'unique' && !name) throw Errors.invalidParameter('A reaction needs a name');
-  const { committed } = applyAnnotation(
+  const { committed } = await applyAnnotation(
     ctx,
     auth,
     roomChannel(room),

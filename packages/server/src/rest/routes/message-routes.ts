@@ -9,15 +9,7 @@ import { linkHeader } from '../paging.js';
 import { restAuth } from '../rest-auth.js';
 import { stored } from '../publish-core.js';
 import { latestMessageOf, withSummaries } from '../../channels/annotation-reads.js';
-
-/** The caller, the channel and the serial of a message route, with read access checked. */
-function readable(ctx: EngineContext, req: RestRequest, ch: string, serial: string) {
-  const auth = restAuth(ctx, req);
-  const { name } = parseChannelName(ch);
-  requireChannelAccess(ctx.apps, auth, name, 'history');
-  const channel = ctx.channels.peek(auth.app.record.id, name);
-  return { channel, serial };
-}
+import { readableChannel } from '../../channels/readable-channel.js';
 
 /** GET /channels/{ch}/messages/{serial} (RSL11): the latest version of one message. */
 export async function getMessageRoute(
@@ -39,15 +31,18 @@ export async function getMessageRoute(
 }
 
 /** GET /channels/{ch}/messages/{serial}/versions (RSL14): every version, oldest first. */
-export function messageVersionsRoute(
+export async function messageVersionsRoute(
   ctx: EngineContext,
   req: RestRequest,
   ch: string,
   serial: string,
-): RestResponse {
-  const target = readable(ctx, req, ch, serial);
-  const versions = target.channel?.allVersions(target.serial) ?? [];
-  if (versions.length === 0) throw Errors.notFound(`No message with serial ${target.serial}`);
+): Promise<RestResponse> {
+  const auth = restAuth(ctx, req);
+  const { name } = parseChannelName(ch);
+  requireChannelAccess(ctx.apps, auth, name, 'history');
+  const channel = await readableChannel(ctx, auth.app.record.id, name);
+  const versions = channel?.allVersions(serial) ?? [];
+  if (versions.length === 0) throw Errors.notFound(`No message with serial ${serial}`);
   const ordered = req.query.get('direction') === 'backwards' ? [...versions].reverse() : versions;
   return respond(req, 200, ordered, { link: linkHeader('versions', req.query, undefined) });
 }
@@ -65,7 +60,7 @@ export async function patchMessageRoute(
   if (!isOperation(operation))
     throw Errors.badRequest('PATCH needs action update, delete or append');
   const connectionId = `rest${randomId(4)}`;
-  const { result: versionSerial, committed } = applyMessageOperation(
+  const { result: versionSerial, committed } = await applyMessageOperation(
     ctx,
     auth,
     name,
