@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { redisTestPrefix, startTcpProxy, type TcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, collect, connectionState } from './helpers.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
 
 // Comet (HTTP) clients on a cluster: the requests of one comet connection belong to one node, but
 // a client whose node died resumes on another one, as a WebSocket client does.
@@ -31,11 +31,7 @@ describe.skipIf(!redis)('a comet client on a cluster', () => {
   let proxy: TcpProxy | undefined;
 
   const startNode = (id: string): Promise<ServerProcess> =>
-    spawnServer(
-      ['-c', config],
-      { REDIS_URL: redis!.url, SWITCHBOARD_REDIS_PREFIX: redis!.prefix, SWITCHBOARD_NODE_ID: id },
-      { expectDevKey: false },
-    );
+    spawnNode(config, id, clusterEnv(redis!));
 
   beforeAll(async () => {
     nodes.push(await startNode('a'), await startNode('b1'));

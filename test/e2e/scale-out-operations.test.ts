@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, FORMATS, collect, type Format } from './helpers.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { clusterEnv, spawnNode, spawnServer, type ServerProcess } from './server-process.js';
 
 // Three nodes in separate processes share one Redis (a prefix of their own) and one PostgreSQL
 // schema: updates, deletes, appends and annotations published on one node behave on the others as
@@ -45,19 +45,13 @@ describe.skipIf(!redis || !db)('message operations and annotations on a cluster'
       ],
     }),
   );
-  const env = (): Record<string, string> => ({
-    REDIS_URL: redis!.url,
-    SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-    DATABASE_URL: db!.url,
-    SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
-  });
+  const env = (): Record<string, string> => clusterEnv(redis!, db!);
   const nodes = {} as Record<Node, ServerProcess>;
   const closeAll = async () => {
     for (const node of Object.values(nodes)) await node.close();
   };
   const clients: Ably.Realtime[] = [];
-  const start = (name: Node) =>
-    spawnServer(['-c', config], { ...env(), SWITCHBOARD_NODE_ID: name }, { expectDevKey: false });
+  const start = (name: Node) => spawnNode(config, name, env());
 
   beforeAll(async () => {
     for (const name of NODES) nodes[name] = await start(name);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { postgresTestSchema, redisTestPrefix } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably } from './helpers.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
 
 // Two nodes in separate processes share one Redis (a prefix of their own) and one PostgreSQL
 // schema; each channel's Redis window is small, so history beyond it can only come from the store.
@@ -44,16 +44,10 @@ describe.skipIf(!redis || !db)('persisted namespaces on a cluster', () => {
       limits: { historyMaxMessages: WINDOW },
     }),
   );
-  const env = (): Record<string, string> => ({
-    REDIS_URL: redis!.url,
-    SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-    DATABASE_URL: db!.url,
-    SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
-  });
+  const env = (): Record<string, string> => clusterEnv(redis!, db!);
   const nodes: Record<'a' | 'b', ServerProcess> = {} as never;
   const clients: Ably.Realtime[] = [];
-  const start = (name: 'a' | 'b') =>
-    spawnServer(['-c', config], { ...env(), SWITCHBOARD_NODE_ID: name }, { expectDevKey: false });
+  const start = (name: 'a' | 'b') => spawnNode(config, name, env());
 
   beforeAll(async () => {
     nodes.a = await start('a');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, collect, connectionState } from './helpers.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
 
 // Three nodes in separate processes on one Redis prefix and one PostgreSQL schema.
 const redis = await redisTestPrefix('scale-out-stats');
@@ -85,19 +85,8 @@ describe.skipIf(!redis || !db)('stats and inbound rate limits are cluster-wide',
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    const env = {
-      REDIS_URL: redis!.url,
-      SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-      DATABASE_URL: db!.url,
-      SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
-    };
-    // One at a time: the first creates the schema's tables, the others find them.
     for (const name of ['a', 'b', 'c'] as const)
-      nodes[name] = await spawnServer(
-        ['-c', config],
-        { ...env, SWITCHBOARD_NODE_ID: name },
-        { expectDevKey: false },
-      );
+      nodes[name] = await spawnNode(config, name, clusterEnv(redis!, db!));
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -235,17 +224,10 @@ describe.skipIf(!redis || !db)('stats and inbound rate limits are cluster-wide',
 
   it('with Redis unreachable a node answers GET /stats with its own counts, and adds what it counted meanwhile once Redis is back', async () => {
     const toRedis = await startTcpProxy(Number(new URL(redis!.url).port || 6379));
-    const d = await spawnServer(
-      ['-c', config],
-      {
-        REDIS_URL: `redis://127.0.0.1:${toRedis.port}`,
-        SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-        DATABASE_URL: db!.url,
-        SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
-        SWITCHBOARD_NODE_ID: 'd',
-      },
-      { expectDevKey: false },
-    );
+    const d = await spawnNode(config, 'd', {
+      ...clusterEnv(redis!, db!),
+      REDIS_URL: `redis://127.0.0.1:${toRedis.port}`,
+    });
     try {
       const restD = new Ably.Rest(options(d.port, CUT_KEY));
       const restA = new Ably.Rest(options(nodes.a.port, CUT_KEY));

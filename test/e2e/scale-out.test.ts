@@ -5,7 +5,7 @@ import { DEAD_NODE_BOUND_MS } from '@switchboard/server';
 import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, collect, connectionState } from './helpers.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
+import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
 
 // Three nodes in separate processes share one Redis (a prefix of their own) and one store.
 const redis = await redisTestPrefix('scale-out');
@@ -107,19 +107,8 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
   };
 
   beforeAll(async () => {
-    const env = {
-      REDIS_URL: redis!.url,
-      SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-      DATABASE_URL: db!.url,
-      SWITCHBOARD_DATABASE_SCHEMA: db!.schema,
-    };
-    // One at a time: the first creates the schema's tables, the others find them.
     for (const name of ['a', 'b', 'c'] as const)
-      nodes[name] = await spawnServer(
-        ['-c', config],
-        { ...env, SWITCHBOARD_NODE_ID: name },
-        { expectDevKey: false },
-      );
+      nodes[name] = await spawnNode(config, name, clusterEnv(redis!, db!));
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c?.close();
@@ -283,15 +272,7 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
 
     // D shares only Redis with the others (its store is its own SQLite): it reads the revocation
     // from Redis when it starts.
-    const d = await spawnServer(
-      ['-c', config],
-      {
-        REDIS_URL: redis!.url,
-        SWITCHBOARD_REDIS_PREFIX: redis!.prefix,
-        SWITCHBOARD_NODE_ID: 'd',
-      },
-      { expectDevKey: false },
-    );
+    const d = await spawnNode(config, 'd', clusterEnv(redis!));
     try {
       const onD = onToken(d.port);
       // The server refuses the revoked token (40141); with no way to renew, the client fails (40171).

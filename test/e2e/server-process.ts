@@ -90,3 +90,31 @@ export function spawnServer(
     }, 25);
   });
 }
+
+/** Where a cluster node finds its Redis prefix and, when given, its PostgreSQL schema. */
+export function clusterEnv(
+  redis: { url: string; prefix: string },
+  db?: { url: string; schema: string },
+): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    SWITCHBOARD_REDIS_PREFIX: redis.prefix,
+    ...(db ? { DATABASE_URL: db.url, SWITCHBOARD_DATABASE_SCHEMA: db.schema } : {}),
+  };
+}
+
+/**
+ * Spawns one cluster node with `config` and its own node id. Start the nodes of a shared schema
+ * one at a time: the first creates the tables, the others find them.
+ */
+export function spawnNode(
+  config: string,
+  nodeId: string,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  return spawnServer(
+    ['-c', config],
+    { ...env, SWITCHBOARD_NODE_ID: nodeId },
+    { expectDevKey: false },
+  );
+}

@@ -7,23 +7,18 @@ import {
   type ProtocolMessage,
 } from '@switchboard/protocol';
 import { randomId } from '../ids.js';
-import type {
-  ChannelStateRecord,
-  HistoryEntryRecord,
-  HistoryKind,
-  LatestVersionRecord,
-} from '../ports/history.js';
+import type { HistoryKind, LatestVersionRecord } from '../ports/history.js';
 import { createAnnotationBook, type AnnotationBook } from './annotation-book.js';
 import type { BrokerEntry } from '../ports/broker.js';
 import { createClusterChanges, type ClusterChanges } from './cluster-changes.js';
 import { publishToCluster } from './cluster-publish.js';
 import { createClusterReplica, type ReplicaOptions } from './cluster-replica.js';
+import type { ChannelStore, Publication } from './channel-writes.js';
 import { createCommitGate } from './commit-gate.js';
 import type { PendingOutcome, WriteOutcome } from './write-outcome.js';
 import { createFanOut, type Subscriber } from './fan-out.js';
 import { createLiveWrites, isEphemeral } from './live-writes.js';
 import { annotationTarget } from './stored-annotation-target.js';
-import type { StoredAnnotations } from './stored-annotations.js';
 import { createIdempotencyWindow } from './idempotency.js';
 import { createMessageVersions, type VersionCaps } from './message-versions.js';
 import { createMessageLog, type LogEntry, type MessageLog, type Retention } from './message-log.js';
@@ -33,22 +28,7 @@ import { createPresenceSet, type PresenceSet } from './presence-set.js';
 import { formatSerial, parseSerial } from './serial.js';
 
 export type { Subscriber } from './fan-out.js';
-
-/** What a publisher hands the channel: already validated, stamped messages. */
-export interface Publication {
-  connectionId: string;
-  /** ProtocolMessage id `<connectionId>:<msgSerial>` (or a REST-generated id). */
-  pmId: string;
-  timestamp: number;
-  messages: Message[];
-  /** Which messages carry a client-supplied id, and so are deduplicated by it (RSL1k). */
-  clientSuppliedIds: readonly boolean[];
-  /**
-   * A realtime client's publish on a cluster: the connection's maxInboundRate, which the broker
-   * holds across nodes (see `BrokerWrite.inboundLimit`).
-   */
-  inboundLimit?: number;
-}
+export type { Publication } from './channel-writes.js';
 
 /** One channel of one app: serial sequence, log, presence set and subscribers. */
 export interface Channel {
@@ -132,17 +112,9 @@ export interface RestoredChannel {
 }
 
 /** How a persisted channel stores its writes and where its serial space resumes. */
-export interface ChannelPersistence {
+export interface ChannelPersistence extends ChannelStore {
   /** Where the channel's serials stood before a restart, and the ids it stored lately. */
   restored?: RestoredChannel;
-  /** Stores one write (group-committed by the caller); rejects when it cannot be stored. */
-  write(record: {
-    entry: HistoryEntryRecord;
-    latest?: LatestVersionRecord;
-    state: ChannelStateRecord;
-  }): Promise<void>;
-  /** Where annotations of the channel's messages are stored. */
-  annotations?: StoredAnnotations;
 }
 
 /** Dependencies and settings for a channel. */

@@ -1,17 +1,12 @@
 import { Errors, Flag, type Annotation, type Message } from '@switchboard/protocol';
 import type { BrokerEntry } from '../ports/broker.js';
-import type {
-  ChannelStateRecord,
-  HistoryEntryRecord,
-  LatestVersionRecord,
-} from '../ports/history.js';
 import type { AnnotationBook } from './annotation-book.js';
+import type { ChannelStore } from './channel-writes.js';
 import type { ClusterReplica } from './cluster-replica.js';
 import type { FanOut } from './fan-out.js';
 import { showAnnotation } from './live-writes.js';
 import type { LogEntry, MessageLog } from './message-log.js';
 import type { MessageVersions } from './message-versions.js';
-import type { StoredAnnotations } from './stored-annotations.js';
 import { parseSerial } from './serial.js';
 import type { WriteOutcome } from './write-outcome.js';
 
@@ -31,16 +26,6 @@ interface Applied {
   /** The annotation as recorded, and its message's summary after it. */
   annotation?: Annotation;
   summary?: Summary;
-}
-
-/** Where a persisted channel's node stores its changes (a ChannelPersistence). */
-export interface ChangeStore {
-  write(record: {
-    entry: HistoryEntryRecord;
-    latest?: LatestVersionRecord;
-    state: ChannelStateRecord;
-  }): Promise<void>;
-  annotations?: StoredAnnotations;
 }
 
 /** Who publishes a change. */
@@ -110,7 +95,7 @@ export interface ClusterChangesOptions {
   /** An operation's logged entry, with its frame. */
   entryOf(entry: BrokerEntry, messages: Message[]): LogEntry;
   /** Present on a persisted channel: where the publishing node stores its changes. */
-  store?: ChangeStore;
+  store?: ChannelStore;
 }
 
 /** Own results kept for publishers that have not asked (yet); past it the oldest are dropped. */

@@ -1,5 +1,5 @@
 import type { Message } from '@switchboard/protocol';
-import type { ChangeStore } from './cluster-changes.js';
+import type { ChannelStore, Publication } from './channel-writes.js';
 import type { ClusterReplica } from './cluster-replica.js';
 import type { WriteOutcome } from './write-outcome.js';
 
@@ -11,18 +11,7 @@ export interface ClusterPublishOptions {
   replica: ClusterReplica;
   serialOf(seq: number): string;
   /** Present on a persisted channel: the write is stored under the broker's serial. */
-  store?: ChangeStore;
-}
-
-/** New messages, stamped, and which of them carry a client-supplied id (RSL1k). */
-export interface ClusterPublication {
-  connectionId: string;
-  pmId: string;
-  timestamp: number;
-  messages: Message[];
-  clientSuppliedIds: readonly boolean[];
-  /** The connection's cluster-wide inbound budget (messages/s), counted by the broker. */
-  inboundLimit?: number;
+  store?: ChannelStore;
 }
 
 /**
@@ -32,7 +21,7 @@ export interface ClusterPublication {
  */
 export function publishToCluster(
   options: ClusterPublishOptions,
-  publication: ClusterPublication,
+  publication: Publication,
 ): WriteOutcome<(string | null)[]> {
   const { appId, name, store, serialOf } = options;
   const serials: (string | null)[] = publication.messages.map(() => null);
