@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, collect, connectionState } from './helpers.js';
-import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
+import { clusterEnv, logged, spawnNode, type ServerProcess } from './server-process.js';
 
 // Three nodes in separate processes on one Redis prefix and one PostgreSQL schema.
 const redis = await redisTestPrefix('scale-out-stats');
@@ -49,19 +49,6 @@ const options = (
   logLevel: 0,
   ...extra,
 });
-
-/** Resolves once the node has logged `text`. */
-function logged(node: ServerProcess, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const look = (): void => {
-      if (!node.output().includes(text)) return;
-      node.proc.stdout.off('data', look);
-      resolve();
-    };
-    node.proc.stdout.on('data', look);
-    look();
-  });
-}
 
 /** The sum of one entry over the records of a stats page. */
 const total = (records: Ably.Stats[], entry: string): number =>

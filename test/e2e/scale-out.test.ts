@@ -5,7 +5,7 @@ import { DEAD_NODE_BOUND_MS } from '@switchboard/server';
 import { postgresTestSchema, redisTestPrefix, startTcpProxy } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ably, collect, connectionState } from './helpers.js';
-import { clusterEnv, spawnNode, type ServerProcess } from './server-process.js';
+import { clusterEnv, logged, spawnNode, type ServerProcess } from './server-process.js';
 
 // Three nodes in separate processes share one Redis (a prefix of their own) and one store.
 const redis = await redisTestPrefix('scale-out');
@@ -76,19 +76,6 @@ async function publishRest(
     }));
     await channel.publish(batch);
   }
-}
-
-/** Resolves once the node has logged `text`. */
-function logged(node: ServerProcess, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    const look = (): void => {
-      if (!node.output().includes(text)) return;
-      node.proc.stdout.off('data', look);
-      resolve();
-    };
-    node.proc.stdout.on('data', look);
-    look();
-  });
 }
 
 /** The numbers after `prefix:` in the names, in arrival order. */

@@ -118,3 +118,16 @@ export function spawnNode(
     { expectDevKey: false },
   );
 }
+
+/** Resolves once the node has logged `text`. */
+export function logged(node: ServerProcess, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      if (!node.output().includes(text)) return;
+      node.proc.stdout.off('data', look);
+      resolve();
+    };
+    node.proc.stdout.on('data', look);
+    look();
+  });
+}
