@@ -1,4 +1,4 @@
-import { mergeEntries, type StatsEntries } from '../stats/merge-entries.js';
+import { mergeEntries, type StatsEntries } from './stats-entries.js';
 import type { StatsShare } from './broker.js';
 
 /**

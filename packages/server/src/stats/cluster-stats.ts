@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { LogThrottle } from '../log-throttle.js';
 import type { StatsShare } from '../ports/broker.js';
 import { intervalEnd, intervalStart } from './interval.js';
-import type { StatsEntries } from './merge-entries.js';
+import type { StatsEntries } from '../ports/stats-entries.js';
 import {
   aggregateStats,
   type StatsMinute,

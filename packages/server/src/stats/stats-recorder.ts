@@ -1,8 +1,8 @@
 import { Errors } from '@switchboard/protocol';
 import { intervalEnd, intervalId, intervalStart, type StatsUnit } from './interval.js';
-import { mergeEntries as merge, type StatsEntries } from './merge-entries.js';
+import { mergeEntries as merge, type StatsEntries } from '../ports/stats-entries.js';
 
-export type { StatsEntries } from './merge-entries.js';
+export type { StatsEntries } from '../ports/stats-entries.js';
 
 /** One interval of an app's statistics as `GET /stats` returns it. */
 export interface StatsRecord {
