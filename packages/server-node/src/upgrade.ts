@@ -27,6 +27,11 @@ function refuse(socket: Duplex, error: ErrorInfo): void {
   );
 }
 
+/** A socket that errs is cut; shared by every socket (listeners run with the socket as `this`). */
+function terminateSocket(this: WebSocket): void {
+  this.terminate();
+}
+
 /**
  * Wires an upgraded socket to the engine. Kept out of the upgrade handler so that the listeners,
  * which live as long as the connection, do not keep the upgrade request (and its headers) alive.
@@ -38,10 +43,11 @@ function accept(
   ws: WebSocket,
   query: URLSearchParams,
   heard: WeakSet<WebSocket>,
+  markHeard: (this: WebSocket) => void,
 ): void {
-  ws.on('error', () => ws.terminate());
+  ws.on('error', terminateSocket);
   heard.add(ws);
-  ws.on('pong', () => heard.add(ws));
+  ws.on('pong', markHeard);
   const format = query.get('format') === 'msgpack' ? 'msgpack' : 'json';
   const transport = createWsTransport(ws, format);
   const handle = engine.openConnection(transport, query);
@@ -78,6 +84,10 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
   // cuts the sockets that sent nothing since the previous round's ping, then pings the rest;
   // browsers and ws clients answer pings on their own.
   const heard = new WeakSet<WebSocket>();
+  // One pong listener for every socket rather than a closure per connection.
+  const markHeard = function (this: WebSocket): void {
+    heard.add(this);
+  };
   const pingEvery = Math.max(100, Math.floor(engine.limits.wsPingTimeoutMs / 2));
   const liveness = setInterval(() => {
     for (const client of wss.clients) {
@@ -101,7 +111,7 @@ export function createUpgradeHandler(engine: Engine, logger: Logger): UpgradeHan
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
           try {
-            accept(engine, logger, ws, target.query, heard);
+            accept(engine, logger, ws, target.query, heard, markHeard);
           } catch (err) {
             logger.error('WebSocket accept failed', { error: String(err) });
             ws.terminate();

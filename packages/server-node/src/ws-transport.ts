@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 
 /** A socket corked during the current event-loop turn. */
 interface CorkState {
-  readonly net: Socket;
+  readonly net: Socket | undefined;
   corked: boolean;
 }
 
@@ -17,7 +17,7 @@ function flushCorked(): void {
   for (let i = 0; i < corkedThisTurn.length; i++) {
     const state = corkedThisTurn[i]!;
     state.corked = false;
-    state.net.uncork();
+    state.net!.uncork();
   }
   corkedThisTurn.length = 0;
 }
@@ -68,48 +68,71 @@ const binaryFrames = new FrameCache(0x2);
  * (perMessageDeflate is off, so ws's Sender never queues and write order is kept). The first
  * frame sent to a socket in an event-loop turn corks it, and one setImmediate per turn uncorks
  * them all, so a fan-out of many messages in one turn costs each subscriber one write.
+ *
+ * One lives per connection for as long as its socket, so it is a class (methods on the
+ * prototype) rather than closures per connection: idle connections are what memory is spent on.
  */
+class WsTransport implements Transport, CorkState {
+  readonly kind = 'websocket';
+  /** The net.Socket under the WebSocket, corked while frames of this turn collect in it. */
+  readonly net: Socket | undefined;
+  corked = false;
+  private readonly binary: boolean;
+  private readonly frames: FrameCache;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly format: WireFormat,
+  ) {
+    this.binary = format === 'msgpack';
+    this.frames = this.binary ? binaryFrames : textFrames;
+    // `_socket` is the net.Socket under the WebSocket: not in ws's types, but stable since ws 1.
+    this.net = (socket as unknown as { _socket?: Socket })._socket;
+  }
+
+  send(bytes: Buffer): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    const net = this.net;
+    if (!net) {
+      socket.send(bytes, { binary: this.binary });
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      net.cork();
+      corkedThisTurn.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushCorked);
+      }
+    }
+    net.write(this.frames.get(bytes));
+  }
+
+  ping(): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.ping();
+  }
+
+  close(abort?: boolean): void {
+    const socket = this.socket;
+    if (abort) socket.terminate();
+    else if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
+      socket.close(1000);
+      // ws waits 30 s for the peer's close frame; a peer that never answers (a refused
+      // client, or one sending nothing on purpose) would hold the socket that long.
+      const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    }
+  }
+
+  bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+}
+
+/** Creates the Transport of a `ws` socket (see WsTransport). */
 export function createWsTransport(socket: WebSocket, format: WireFormat): Transport {
-  const binary = format === 'msgpack';
-  const frames = binary ? binaryFrames : textFrames;
-  // `_socket` is the net.Socket under the WebSocket: not in ws's types, but stable since ws 1.
-  const net = (socket as unknown as { _socket?: Socket })._socket;
-  const state: CorkState | undefined = net ? { net, corked: false } : undefined;
-  const OPEN = socket.OPEN;
-  return {
-    format,
-    kind: 'websocket',
-    send(bytes) {
-      if (socket.readyState !== OPEN) return;
-      if (!state) {
-        socket.send(bytes, { binary });
-        return;
-      }
-      if (!state.corked) {
-        state.corked = true;
-        state.net.cork();
-        corkedThisTurn.push(state);
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flushCorked);
-        }
-      }
-      state.net.write(frames.get(bytes));
-    },
-    ping() {
-      if (socket.readyState === OPEN) socket.ping();
-    },
-    close(abort) {
-      if (abort) socket.terminate();
-      else if (socket.readyState === OPEN || socket.readyState === socket.CONNECTING) {
-        socket.close(1000);
-        // ws waits 30 s for the peer's close frame; a peer that never answers (a refused
-        // client, or one sending nothing on purpose) would hold the socket that long.
-        const timer = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
-        timer.unref();
-        socket.once('close', () => clearTimeout(timer));
-      }
-    },
-    bufferedBytes: () => socket.bufferedAmount,
-  };
+  return new WsTransport(socket, format);
 }

@@ -27,6 +27,7 @@ import {
   transportLost,
 } from './connection/lifecycle.js';
 import { receiveFrame } from './connection/router.js';
+import { createSessionHandle } from './connection/session-handle.js';
 import { startSessionSharing } from './connection/shared-sessions.js';
 import type { Session } from './session/session.js';
 import type { ConnectionHandle, Transport } from './session/transport.js';
@@ -385,12 +386,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
       const elsewhere = resumeElsewhere(ctx, query);
       if (elsewhere) return openMovedConnection(transport, query, elsewhere);
-      const session = openSession(ctx, transport, query);
-      return {
-        connectionKey: session?.key,
-        receive: (data) => session && receiveFrame(ctx, session, data),
-        transportClosed: () => session && transportLost(ctx, session, transport),
-      };
+      return createSessionHandle(ctx, openSession(ctx, transport, query), transport);
     },
     handleRest: (req) => handleRest(ctx, req),
     openSse: (request, sink) => openSseStream(ctx, sse, request, sink),

@@ -9,7 +9,7 @@ const ANSWER_MEMORY = 256;
 const REFUSAL_MEMORY = 1024;
 
 function rememberRefusal(session: Session, msgSerial: number, error: ErrorInfo): void {
-  const runs = session.refused;
+  const runs = (session.refused ??= []);
   const last = runs.at(-1);
   // Answers are remembered in msgSerial order, so a refusal extends the last run or starts one.
   if (last && last.to === msgSerial - 1 && last.error.code === error.code) last.to = msgSerial;
@@ -23,7 +23,7 @@ function rememberRefusal(session: Session, msgSerial: number, error: ErrorInfo):
  * a message with an id is safe to retry, a false ACK is a lost message); otherwise it was ACKed.
  */
 function forgottenAnswer(session: Session, msgSerial: number): Answer {
-  const runs = session.refused;
+  const runs = session.refused ?? [];
   for (let i = runs.length - 1; i >= 0; i--) {
     const run = runs[i]!;
     if (msgSerial > run.to) break;
@@ -36,10 +36,11 @@ function forgottenAnswer(session: Session, msgSerial: number): Answer {
 
 function remember(session: Session, msgSerial: number, answer: Answer | undefined): void {
   if (answer && 'error' in answer) rememberRefusal(session, msgSerial, answer.error);
-  session.results.set(msgSerial, answer);
-  if (session.results.size > ANSWER_MEMORY) {
-    const oldest = session.results.keys().next().value;
-    if (oldest !== undefined) session.results.delete(oldest);
+  const results = (session.results ??= new Map());
+  results.set(msgSerial, answer);
+  if (results.size > ANSWER_MEMORY) {
+    const oldest = results.keys().next().value;
+    if (oldest !== undefined) results.delete(oldest);
   }
 }
 
@@ -95,7 +96,7 @@ export function answer(
 export function handledAsResend(session: Session, msgSerial: number): boolean {
   if (msgSerial > session.lastMsgSerial) return false;
   const replay = (): void => {
-    const known = session.results.get(msgSerial);
+    const known = session.results?.get(msgSerial);
     // Forgotten: a client still waiting after hundreds of later answers (a long black hole on a
     // fast publisher) must still hear a NACK if its first copy was refused, never a false ACK.
     send(session, msgSerial, known ?? forgottenAnswer(session, msgSerial));

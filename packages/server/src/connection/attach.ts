@@ -19,7 +19,8 @@ import { randomId } from '../ids.js';
 import { occupancyCategories } from '../channels/occupancy-events.js';
 import { permittedModes, requestedModes } from './modes.js';
 import { leaveChannel } from './presence-leave.js';
-import { createAttachment, type Attachment, type Session } from '../session/session.js';
+import { createAttachment, type Attachment } from '../session/attachment.js';
+import type { Session } from '../session/session.js';
 import { logLimit } from './connection-log.js';
 import { controlCost, spendControlBudget } from './control-budget.js';
 import { parseRewind, storedBacklog, storedRewind, type RewindRange } from './stored-backlog.js';
@@ -305,6 +306,6 @@ export function detachChannel(ctx: EngineContext, session: Session, name: string
   session.attachments.delete(name);
   if (attachment.channel.subscribers.delete(attachment))
     noteSubscriberChange(ctx, attachment.channel, false);
-  session.presenceChannels.delete(attachment.channel);
+  session.presenceChannels?.delete(attachment.channel);
   leaveChannel(ctx, attachment.channel, session.id);
 }

@@ -77,14 +77,13 @@ export function logLimit(
   fields: Record<string, unknown> = {},
 ): void {
   const now = ctx.clock.now();
-  const state = session.limitLog;
-  if (now - state.at < LIMIT_LOG_INTERVAL_MS) {
-    state.suppressed++;
+  if (now - session.limitLoggedAt < LIMIT_LOG_INTERVAL_MS) {
+    session.limitsSuppressed++;
     return;
   }
-  const suppressed = state.suppressed;
-  state.at = now;
-  state.suppressed = 0;
+  const suppressed = session.limitsSuppressed;
+  session.limitLoggedAt = now;
+  session.limitsSuppressed = 0;
   ctx.logger.warn('limit hit', {
     ...sessionFields(session),
     ...fields,

@@ -21,11 +21,10 @@ export function controlCost(itemsSent: number): number {
  */
 export function spendControlBudget(ctx: EngineContext, session: Session, cost: number): boolean {
   const now = ctx.clock.now();
-  const budget = session.controlBudget;
-  const refill = ((now - budget.at) / 1000) * ctx.limits.maxControlRate;
-  budget.tokens = Math.min(ctx.limits.maxControlBurst, budget.tokens + refill);
-  budget.at = now;
-  if (budget.tokens <= 0) return false;
-  budget.tokens -= cost;
+  const refill = ((now - session.controlRefilledAt) / 1000) * ctx.limits.maxControlRate;
+  session.controlTokens = Math.min(ctx.limits.maxControlBurst, session.controlTokens + refill);
+  session.controlRefilledAt = now;
+  if (session.controlTokens <= 0) return false;
+  session.controlTokens -= cost;
   return true;
 }

@@ -16,6 +16,7 @@ import {
   createSession,
   slowConsumerError,
   type Session,
+  type SessionContext,
   type SessionOptions,
 } from '../session/session.js';
 import { armTokenTimers } from './token-timers.js';
@@ -86,6 +87,25 @@ function claimedKeyName(credentials: Credentials): { keyName?: string } {
     : {};
 }
 
+/**
+ * What the sessions of one engine share, made once per engine: a closure per session for the
+ * slow-consumer policy would cost every idle connection its bytes.
+ */
+const sessionContexts = new WeakMap<EngineContext, SessionContext>();
+function sessionContext(ctx: EngineContext): SessionContext {
+  let shared = sessionContexts.get(ctx);
+  if (!shared) {
+    shared = {
+      limits: ctx.limits,
+      clock: ctx.clock,
+      metrics: ctx.metrics,
+      onSlowConsumer: (session) => dropSlowConsumer(ctx, session),
+    };
+    sessionContexts.set(ctx, shared);
+  }
+  return shared;
+}
+
 const sessionIdentity = (s: Session): { id: string; clientId: string | undefined } => ({
   id: s.id,
   clientId: s.auth.clientId,
@@ -94,8 +114,7 @@ const sessionIdentity = (s: Session): { id: string; clientId: string | undefined
 /** Forgets a session: its attachments, presence and timers (CLOSE or resume window over). */
 export function discardSession(ctx: EngineContext, session: Session, reason: string): void {
   if (!session.machine.transition('closed', reason)) return;
-  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[])
-    session.cancelTimer(name);
+  session.cancelTimers();
   leaveAllChannels(ctx, session);
   for (const attachment of session.attachments.values())
     if (attachment.channel.subscribers.delete(attachment))
@@ -124,11 +143,10 @@ export function transportLost(ctx: EngineContext, session: Session, transport: T
   session.cancelTimer('renew');
   session.cancelTimer('expiry');
   const grace = session.options.remainPresentForMs ?? ctx.limits.presenceGraceMs;
-  session.timers.presenceGrace = ctx.clock.setTimer(() => leaveAllChannels(ctx, session), grace);
-  session.timers.discard = ctx.clock.setTimer(
-    () => discardSession(ctx, session, 'connectionStateTtl elapsed'),
-    ctx.limits.connectionStateTtlMs,
-  );
+  const leave = (): void => leaveAllChannels(ctx, session);
+  const discard = (): void => discardSession(ctx, session, 'connectionStateTtl elapsed');
+  session.setTimer('presenceGrace', ctx.clock.setTimer(leave, grace));
+  session.setTimer('discard', ctx.clock.setTimer(discard, ctx.limits.connectionStateTtlMs));
 }
 
 /** CLOSE from the client: members leave at once, CLOSED, state discarded (RTN12). */
@@ -164,13 +182,12 @@ export function dropSlowConsumer(ctx: EngineContext, session: Session): void {
  */
 export function dropMovedSession(ctx: EngineContext, session: Session): void {
   if (!session.machine.transition('closed', 'resumed on another node')) return;
-  for (const name of Object.keys(session.timers) as (keyof Session['timers'])[])
-    session.cancelTimer(name);
+  session.cancelTimers();
   for (const attachment of session.attachments.values())
     if (attachment.channel.subscribers.delete(attachment))
       noteSubscriberChange(ctx, attachment.channel, false);
   session.attachments.clear();
-  session.presenceChannels.clear();
+  session.presenceChannels = undefined;
   ctx.connections.remove(session);
   ctx.audit.connectionStats.finish(session, 'resumed on another node', ctx.clock.now());
   const transport = session.transport;
@@ -264,14 +281,7 @@ export function openSession(
       !ctx.connections.byId(elsewhere.id) &&
       sharing?.admits(elsewhere, resumeKey, auth)
     ) {
-      const moved = createSession(
-        ctx,
-        transport,
-        auth,
-        options,
-        (s) => dropSlowConsumer(ctx, s),
-        elsewhere.id,
-      );
+      const moved = createSession(sessionContext(ctx), transport, auth, options, elsewhere.id);
       moved.adoptedFrom = elsewhere.nodeId;
       moved.rotateKey(resumeKey);
       ctx.connections.add(moved);
@@ -284,7 +294,7 @@ export function openSession(
       return moved;
     }
   }
-  const session = createSession(ctx, transport, auth, options, (s) => dropSlowConsumer(ctx, s));
+  const session = createSession(sessionContext(ctx), transport, auth, options);
   ctx.connections.add(session);
   ctx.sessionSharing?.saved(session);
   ctx.audit.connectionStats.open(session, ctx.clock.now());

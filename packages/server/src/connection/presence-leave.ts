@@ -35,6 +35,6 @@ export function leaveChannel(ctx: EngineContext, channel: Channel, connectionId:
 export function leaveAllChannels(ctx: EngineContext, session: Session): void {
   const channels = new Set(session.presenceChannels);
   for (const attachment of session.attachments.values()) channels.add(attachment.channel);
-  session.presenceChannels.clear();
+  session.presenceChannels = undefined;
   for (const channel of channels) leaveChannel(ctx, channel, session.id);
 }

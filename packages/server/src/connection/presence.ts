@@ -110,7 +110,7 @@ function applyPresence(
       events.push(event);
   });
   if (items.some((item) => item.action !== PresenceAction.LEAVE))
-    session.presenceChannels.add(channel);
+    (session.presenceChannels ??= new Set()).add(channel);
   return channel.broadcastPresence(events, `${session.id}:${msgSerial}`, session.id, now);
 }
 

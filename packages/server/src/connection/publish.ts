@@ -78,13 +78,13 @@ export function ackOutcomes(
 /** Counts inbound publishes against maxInboundRate; throws 42910 over it. */
 export function checkInboundRate(ctx: EngineContext, session: Session, count: number): void {
   const now = ctx.clock.now();
-  const w = session.inbound;
-  if (now - w.windowStart >= 1000) {
-    w.windowStart = now;
-    w.count = 0;
+  if (now - session.inboundWindowStart >= 1000) {
+    session.inboundWindowStart = now;
+    session.inboundCount = 0;
   }
-  w.count += count;
-  if (w.count > ctx.limits.maxInboundRate) throw Errors.rateLimited(ctx.limits.maxInboundRate);
+  session.inboundCount += count;
+  if (session.inboundCount > ctx.limits.maxInboundRate)
+    throw Errors.rateLimited(ctx.limits.maxInboundRate);
 }
 
 /**

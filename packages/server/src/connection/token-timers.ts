@@ -17,20 +17,19 @@ export function armTokenTimers(ctx: EngineContext, session: Session): void {
   const remaining = expires - now;
   const lead = ctx.limits.tokenRenewLeadMs;
   if (remaining > lead) {
-    session.timers.renew = ctx.clock.setTimer(() => {
+    const renew = (): void => {
       if (session.transport) session.send({ action: Action.AUTH });
-    }, remaining - lead);
+    };
+    session.setTimer('renew', ctx.clock.setTimer(renew, remaining - lead));
   }
-  session.timers.expiry = ctx.clock.setTimer(
-    () => {
-      // Timers run on a monotonic clock and may fire a millisecond before the wall clock says the
-      // token has expired; re-arm rather than miss the expiry.
-      if (session.auth.expires !== undefined && session.auth.expires > ctx.clock.now()) {
-        armTokenTimers(ctx, session);
-        return;
-      }
-      session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
-    },
-    Math.max(0, remaining),
-  );
+  const expire = (): void => {
+    // Timers run on a monotonic clock and may fire a millisecond before the wall clock says the
+    // token has expired; re-arm rather than miss the expiry.
+    if (session.auth.expires !== undefined && session.auth.expires > ctx.clock.now()) {
+      armTokenTimers(ctx, session);
+      return;
+    }
+    session.endTransport(Action.DISCONNECTED, Errors.tokenExpired());
+  };
+  session.setTimer('expiry', ctx.clock.setTimer(expire, Math.max(0, remaining)));
 }

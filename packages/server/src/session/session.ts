@@ -5,8 +5,7 @@ import {
   type PublishResult,
 } from '@switchboard/protocol';
 import type { AuthContext } from '../auth/authenticate.js';
-import type { Channel, Subscriber } from '../channels/channel.js';
-import type { MessageFilter } from '../channels/message-filter.js';
+import type { Channel } from '../channels/channel.js';
 import {
   createOutboundFrame,
   type OutboundFrame,
@@ -18,7 +17,7 @@ import type { Clock, TimerHandle } from '../ports/clock.js';
 import { createStateMachine, type StateMachine } from './connection-state.js';
 import type { Transport } from './transport.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
-import type { DeltaEncoder } from '../delta/delta-frames.js';
+import type { Attachment } from './attachment.js';
 
 /** How a MESSAGE or PRESENCE from a client was answered: ACK (with serials) or NACK. */
 export type Answer = { result: PublishResult | null } | { error: ErrorInfo };
@@ -30,22 +29,6 @@ export interface RefusedRun {
   error: ErrorInfo;
 }
 
-/** One channel attached by one connection: the channel's view of it is `Subscriber`. */
-export interface Attachment extends Subscriber {
-  readonly channel: Channel;
-  /** Modes the client asked for; what it may do is these, narrowed by its current capability. */
-  requested: number;
-  modes: number;
-  live: boolean;
-  liveFromSeq: number;
-  /** The earliest position this attachment was entitled to: a resume from it or later replays all. */
-  entitledFromSeq: number;
-  /** Set while an ATTACH waits for its backlog from the store; a later ATTACH or DETACH replaces it. */
-  pendingAttach: object | undefined;
-  /** Present when the client asked for `delta: 'vcdiff'`: messages go out as deltas. */
-  delta: DeltaEncoder | undefined;
-}
-
 /** Per-connection options read from the connect URL. */
 export interface SessionOptions {
   format: WireFormat;
@@ -55,7 +38,17 @@ export interface SessionOptions {
   remainPresentForMs?: number;
 }
 
-/** A realtime connection: survives transport drops until resumed or discarded. */
+/** The timers a session may hold, each armed at most once at a time. */
+export type SessionTimer = 'expiry' | 'renew' | 'presenceGrace' | 'discard';
+
+/**
+ * A realtime connection: survives transport drops until resumed or discarded.
+ *
+ * Most connections sit idle and attached, so what each costs at rest matters (bench (iv)): the
+ * behaviour lives on the prototype of one class, not in closures per session, and collections
+ * that only some connections use (resend answers, refusals, presence channels, timers) are
+ * created on first use.
+ */
 export interface Session {
   readonly id: string;
   readonly key: string;
@@ -71,9 +64,9 @@ export interface Session {
   readonly attachments: Map<string, Attachment>;
   /**
    * Channels where this connection entered presence, attached or not: its members leave with it
-   * whichever way they entered (a raw client may enter without attaching).
+   * whichever way they entered (a raw client may enter without attaching). Created on first entry.
    */
-  readonly presenceChannels: Set<Channel>;
+  presenceChannels: Set<Channel> | undefined;
   /**
    * The node this connection was resumed from (RTN15c6 across nodes): the members its client
    * re-enters are taken over from that node rather than taken for repeats.
@@ -81,14 +74,17 @@ export interface Session {
   adoptedFrom: string | undefined;
   /** Highest msgSerial processed: resends at or below it are re-ACKed, not re-applied. */
   lastMsgSerial: number;
-  /** Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). */
-  readonly results: Map<number, Answer | undefined>;
+  /**
+   * Answers given (or, while undefined, still due) per msgSerial, for resends (RTN19a). Created
+   * with the first answer.
+   */
+  results: Map<number, Answer | undefined> | undefined;
   /**
    * NACKs kept as runs for longer than `results` keeps answers: a resend whose answer was
    * forgotten must not be ACKed if its first copy was refused, and NACKs come in long runs (a
-   * publisher over maxInboundRate) that a few runs describe.
+   * publisher over maxInboundRate) that a few runs describe. Created with the first NACK.
    */
-  readonly refused: RefusedRun[];
+  refused: RefusedRun[] | undefined;
   /** The newest run dropped from `refused`: resends at or below it may have been refused. */
   refusedForgotten: RefusedRun | undefined;
   /** Where this connection's NACKs are counted. */
@@ -98,15 +94,18 @@ export interface Session {
   lastSentAt: number;
   /** Something was sent since the keep-alive last looked (cheaper than a clock read per send). */
   sent: boolean;
-  inbound: { windowStart: number; count: number };
+  /** The maxInboundRate window: when it started and how many messages it has counted. */
+  inboundWindowStart: number;
+  inboundCount: number;
   /** Messages published on this connection and delivered to it (connection stats). */
   messagesIn: number;
   messagesOut: number;
   /** When a limit this connection hit was last logged, and how many since were not. */
-  limitLog: { at: number; suppressed: number };
+  limitLoggedAt: number;
+  limitsSuppressed: number;
   /** Token bucket for ATTACH and SYNC, whose replies can be large (see control-budget). */
-  controlBudget: { tokens: number; at: number };
-  timers: Partial<Record<'expiry' | 'renew' | 'presenceGrace' | 'discard', TimerHandle>>;
+  controlTokens: number;
+  controlRefilledAt: number;
   /**
    * Replaces the resume key (every CONNECTED carries a fresh one); `presented` is the key the
    * client resumed with, which stays valid until it resumes with a newer one.
@@ -118,12 +117,25 @@ export interface Session {
   sendFrame(frame: OutboundFrame): void;
   /** Sends an error-carrying frame (DISCONNECTED or ERROR) and closes the transport. */
   endTransport(action: number, error: ErrorInfo): void;
-  cancelTimer(name: keyof Session['timers']): void;
+  /** Arms a timer, cancelling the one of that name if it was armed. */
+  setTimer(name: SessionTimer, handle: TimerHandle): void;
+  cancelTimer(name: SessionTimer): void;
+  cancelTimers(): void;
 }
 
-const ackQueue: (() => void)[] = [];
+/** What every session of an engine shares: limits, clock, metrics, the slow-consumer policy. */
+export interface SessionContext {
+  limits: Limits;
+  clock: Clock;
+  metrics: EngineMetrics;
+  /** Called when a connection's transport holds more than maxOutboundBufferBytes. */
+  onSlowConsumer(session: Session): void;
+}
+
+/** Sessions with ACKs queued this turn: each sends its coalesced ACK once the turn is done. */
+const ackQueue: ConnectionSession[] = [];
 function runAckFlushes(): void {
-  for (let i = 0; i < ackQueue.length; i++) ackQueue[i]!();
+  for (let i = 0; i < ackQueue.length; i++) ackQueue[i]!.flushAck();
   ackQueue.length = 0;
 }
 
@@ -141,140 +153,139 @@ export function flushAcksAfterCommit(): void {
   });
 }
 
+type Timers = Partial<Record<SessionTimer, TimerHandle>>;
+
+class ConnectionSession implements Session {
+  readonly id: string;
+  key: string;
+  knownKey: string | undefined = undefined;
+  readonly machine: StateMachine = createStateMachine();
+  readonly attachments = new Map<string, Attachment>();
+  presenceChannels: Set<Channel> | undefined = undefined;
+  adoptedFrom: string | undefined = undefined;
+  lastMsgSerial = -1;
+  results: Map<number, Answer | undefined> | undefined = undefined;
+  refused: RefusedRun[] | undefined = undefined;
+  refusedForgotten: RefusedRun | undefined = undefined;
+  readonly metrics: EngineMetrics;
+  answersDue: Promise<void> | undefined = undefined;
+  lastSentAt: number;
+  sent = false;
+  inboundWindowStart = 0;
+  inboundCount = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  limitLoggedAt = Number.NEGATIVE_INFINITY;
+  limitsSuppressed = 0;
+  controlTokens: number;
+  controlRefilledAt: number;
+  /** An ACK waiting for the end of the turn, to be merged with the next consecutive ones. */
+  private pendingAck: ProtocolMessage | undefined = undefined;
+  private timers: Timers | undefined = undefined;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    public transport: Transport | undefined,
+    public auth: AuthContext,
+    readonly options: SessionOptions,
+    id: string,
+  ) {
+    this.id = id;
+    this.key = `${id}!${randomId(12)}`;
+    this.metrics = ctx.metrics;
+    const now = ctx.clock.now();
+    this.lastSentAt = now;
+    this.controlTokens = ctx.limits.maxControlBurst;
+    this.controlRefilledAt = now;
+  }
+
+  rotateKey(presented?: string): string {
+    this.knownKey = presented;
+    this.key = `${this.id}!${randomId(12)}`;
+    return this.key;
+  }
+
+  send(pm: ProtocolMessage): void {
+    this.sendFrame(createOutboundFrame(pm));
+  }
+
+  queueAck(pm: ProtocolMessage): void {
+    const p = this.pendingAck;
+    if (
+      p &&
+      p.msgSerial! + p.count! === pm.msgSerial &&
+      (p.res === undefined) === (pm.res === undefined)
+    ) {
+      p.count! += pm.count ?? 1;
+      if (pm.res) p.res!.push(...pm.res);
+      return;
+    }
+    if (p) this.flushAck();
+    this.pendingAck = { ...pm, ...(pm.res ? { res: [...pm.res] } : {}) };
+    if (ackQueue.length === 0) setImmediate(runAckFlushes);
+    ackQueue.push(this);
+  }
+
+  flushAck(): void {
+    const p = this.pendingAck;
+    if (!p) return;
+    this.pendingAck = undefined;
+    this.sendFrame(createOutboundFrame(p));
+  }
+
+  sendFrame(frame: OutboundFrame): void {
+    if (this.pendingAck) this.flushAck(); // anything else to this connection goes after its ACKs
+    const t = this.transport;
+    if (!t) return;
+    if (t.bufferedBytes() > this.ctx.limits.maxOutboundBufferBytes) {
+      this.ctx.onSlowConsumer(this);
+      return;
+    }
+    t.send(frame.bytes(t.format));
+    this.sent = true;
+    // Only MESSAGE frames carry `messages`; a property read and an add per frame.
+    const delivered = frame.pm.messages?.length;
+    if (delivered) this.messagesOut += delivered;
+  }
+
+  endTransport(action: number, error: ErrorInfo): void {
+    const t = this.transport;
+    if (!t) return;
+    t.send(createOutboundFrame({ action, error: error.toJSON() }).bytes(t.format));
+    t.close();
+  }
+
+  setTimer(name: SessionTimer, handle: TimerHandle): void {
+    const timers = (this.timers ??= {});
+    timers[name]?.cancel();
+    timers[name] = handle;
+  }
+
+  cancelTimer(name: SessionTimer): void {
+    const timers = this.timers;
+    if (!timers) return;
+    timers[name]?.cancel();
+    delete timers[name];
+  }
+
+  cancelTimers(): void {
+    const timers = this.timers;
+    if (!timers) return;
+    for (const name of Object.keys(timers) as SessionTimer[]) timers[name]?.cancel();
+    this.timers = undefined;
+  }
+}
+
 /** Creates a session in the connected state on a transport. */
 export function createSession(
-  ctx: { limits: Limits; clock: Clock; metrics: EngineMetrics },
+  ctx: SessionContext,
   transport: Transport,
   auth: AuthContext,
   options: SessionOptions,
-  onSlowConsumer: (session: Session) => void,
   /** The id of a connection resumed from another node. */
   resumedId?: string,
 ): Session {
-  const id = resumedId ?? randomId(8);
-  let key = `${id}!${randomId(12)}`;
-  let pendingAck: ProtocolMessage | undefined;
-  const flushAck = (): void => {
-    const p = pendingAck;
-    if (!p) return;
-    pendingAck = undefined;
-    session.sendFrame(createOutboundFrame(p));
-  };
-  const session: Session = {
-    id,
-    key, // a data property: a getter here would put every session object in dictionary mode
-    knownKey: undefined,
-    options,
-    machine: createStateMachine(),
-    auth,
-    transport,
-    attachments: new Map(),
-    presenceChannels: new Set(),
-    adoptedFrom: undefined,
-    lastMsgSerial: -1,
-    results: new Map(),
-    refused: [],
-    refusedForgotten: undefined,
-    metrics: ctx.metrics,
-    answersDue: undefined,
-    lastSentAt: ctx.clock.now(),
-    sent: false,
-    inbound: { windowStart: 0, count: 0 },
-    messagesIn: 0,
-    messagesOut: 0,
-    limitLog: { at: Number.NEGATIVE_INFINITY, suppressed: 0 },
-    controlBudget: { tokens: ctx.limits.maxControlBurst, at: ctx.clock.now() },
-    timers: {},
-    rotateKey(presented) {
-      (session as { knownKey: string | undefined }).knownKey = presented;
-      key = `${id}!${randomId(12)}`;
-      (session as { key: string }).key = key;
-      return key;
-    },
-    send(pm) {
-      session.sendFrame(createOutboundFrame(pm));
-    },
-    queueAck(pm) {
-      const p = pendingAck;
-      if (
-        p &&
-        p.msgSerial! + p.count! === pm.msgSerial &&
-        (p.res === undefined) === (pm.res === undefined)
-      ) {
-        p.count! += pm.count ?? 1;
-        if (pm.res) p.res!.push(...pm.res);
-        return;
-      }
-      if (p) flushAck();
-      pendingAck = { ...pm, ...(pm.res ? { res: [...pm.res] } : {}) };
-      if (ackQueue.length === 0) setImmediate(runAckFlushes);
-      ackQueue.push(flushAck);
-    },
-    sendFrame(frame) {
-      if (pendingAck) flushAck(); // anything else to this connection goes after its ACKs
-      const t = session.transport;
-      if (!t) return;
-      if (t.bufferedBytes() > ctx.limits.maxOutboundBufferBytes) {
-        onSlowConsumer(session);
-        return;
-      }
-      t.send(frame.bytes(t.format));
-      session.sent = true;
-      // Only MESSAGE frames carry `messages`; a property read and an add per frame.
-      const delivered = frame.pm.messages?.length;
-      if (delivered) session.messagesOut += delivered;
-    },
-    endTransport(action, error) {
-      const t = session.transport;
-      if (!t) return;
-      t.send(createOutboundFrame({ action, error: error.toJSON() }).bytes(t.format));
-      t.close();
-    },
-    cancelTimer(name) {
-      session.timers[name]?.cancel();
-      delete session.timers[name];
-    },
-  };
-  return session;
-}
-
-/** Creates the attachment of a session to a channel. */
-export function createAttachment(
-  session: Session,
-  channel: Channel,
-  requested: number,
-  clientName = channel.name,
-  filter?: MessageFilter,
-): Attachment {
-  // A client that attached by a qualified name (`[?rewind=1]room`) knows the channel by that name;
-  // a derived channel (`[filter=…]room`) gets only the messages its filter admits.
-  const deliver = (frame: OutboundFrame): void =>
-    session.sendFrame(attachment.delta ? attachment.delta.encode(frame) : frame);
-  const send =
-    clientName === channel.name && !filter
-      ? deliver
-      : (frame: OutboundFrame) => {
-          const { messages } = frame.pm;
-          if (!filter || !messages)
-            return deliver(createOutboundFrame({ ...frame.pm, channel: clientName }));
-          const admitted = messages.filter(filter);
-          if (admitted.length > 0)
-            deliver(createOutboundFrame({ ...frame.pm, channel: clientName, messages: admitted }));
-        };
-  const attachment: Attachment = {
-    channel,
-    requested,
-    modes: requested,
-    live: false,
-    liveFromSeq: 0,
-    entitledFromSeq: Number.MAX_SAFE_INTEGER,
-    pendingAttach: undefined,
-    connectionId: session.id,
-    echo: session.options.echo,
-    delta: undefined,
-    send,
-  };
-  return attachment;
+  return new ConnectionSession(ctx, transport, auth, options, resumedId ?? randomId(8));
 }
 
 /** The error DISCONNECTED carries when a consumer falls too far behind. */
