@@ -2,7 +2,13 @@ import type { Channel, Subscriber } from '../channels/channel.js';
 import type { MessageFilter } from '../channels/message-filter.js';
 import { createOutboundFrame, type OutboundFrame } from '../channels/outbound-frame.js';
 import type { DeltaEncoder } from '../delta/delta-frames.js';
-import type { Session } from './session.js';
+
+/** What an attachment needs of its connection's session: who it is and where its frames go. */
+export interface AttachedSession {
+  readonly id: string;
+  readonly options: { readonly echo: boolean };
+  sendFrame(frame: OutboundFrame): void;
+}
 
 /** One channel attached by one connection: the channel's view of it is `Subscriber`. */
 export interface Attachment extends Subscriber {
@@ -35,7 +41,7 @@ class ChannelAttachment implements Attachment {
   readonly echo: boolean;
 
   constructor(
-    protected readonly session: Session,
+    protected readonly session: AttachedSession,
     readonly channel: Channel,
     public requested: number,
   ) {
@@ -55,7 +61,7 @@ class ChannelAttachment implements Attachment {
  */
 class RenamedAttachment extends ChannelAttachment {
   constructor(
-    session: Session,
+    session: AttachedSession,
     channel: Channel,
     requested: number,
     private readonly clientName: string,
@@ -81,7 +87,7 @@ class RenamedAttachment extends ChannelAttachment {
 
 /** Creates the attachment of a session to a channel. */
 export function createAttachment(
-  session: Session,
+  session: AttachedSession,
   channel: Channel,
   requested: number,
   clientName = channel.name,
