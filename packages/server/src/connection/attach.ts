@@ -32,6 +32,15 @@ function channelError(session: Session, channel: string, error: ErrorInfo): void
   session.send({ action: Action.ERROR, channel, error: error.toJSON() });
 }
 
+/**
+ * Refuses an attach for now: DETACHED with the reason (RTL13b) makes the client retry after
+ * its channelRetryTimeout, where ERROR (RTL14) would leave the channel FAILED for good. For what
+ * passes, like the broker being down while the channel first loads.
+ */
+function attachLater(session: Session, channel: string, error: ErrorInfo): void {
+  session.send({ action: Action.DETACHED, channel, error: error.toJSON() });
+}
+
 /** The most a client may replay that it cannot show it saw or could read from history. */
 const MAX_UNPRIVILEGED_REPLAY = 100;
 
@@ -121,7 +130,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
     ready.then(
       () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
       (err: unknown) =>
-        channelError(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable()),
+        attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable()),
     );
     return;
   }
