@@ -41,6 +41,44 @@ function attachLater(session: Session, channel: string, error: ErrorInfo): void 
   session.send({ action: Action.DETACHED, channel, error: error.toJSON() });
 }
 
+/**
+ * How long an attach waits for the broker when the channel cannot load: a Redis restart of a
+ * few seconds passes within it and the client's channelSerial is honoured. A refusal suspends
+ * the channel, and ably-js then attaches afresh without its serial (RTP5a1): a reported gap,
+ * but what was published meanwhile never reaches that subscriber. Well inside the client's
+ * own attach timeout (realtimeRequestTimeout, 10 s).
+ */
+const BROKER_WAIT_MS = 5000;
+const BROKER_RETRY_MS = 250;
+
+/** Runs the attach once the channel has loaded from the broker, trying until `deadline`. */
+function attachWhenReady(
+  ctx: EngineContext,
+  session: Session,
+  pm: ProtocolMessage,
+  channel: Channel,
+  loading: Promise<void>,
+  deadline: number,
+): void {
+  const rawName = pm.channel ?? '';
+  loading.then(
+    () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
+    (err: unknown) => {
+      if (session.machine.state === 'closed') return;
+      if (ctx.clock.now() >= deadline) {
+        attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable());
+        return;
+      }
+      ctx.clock.setTimer(() => {
+        if (session.machine.state === 'closed') return;
+        const again = channel.whenReady();
+        if (again) attachWhenReady(ctx, session, pm, channel, again, deadline);
+        else handleAttach(ctx, session, pm);
+      }, BROKER_RETRY_MS);
+    },
+  );
+}
+
 /** The most a client may replay that it cannot show it saw or could read from history. */
 const MAX_UNPRIVILEGED_REPLAY = 100;
 
@@ -127,11 +165,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   // On a cluster the channel first catches up with the broker; then the attach runs afresh.
   const ready = channel.whenReady();
   if (ready) {
-    ready.then(
-      () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
-      (err: unknown) =>
-        attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable()),
-    );
+    attachWhenReady(ctx, session, pm, channel, ready, ctx.clock.now() + BROKER_WAIT_MS);
     return;
   }
   const now = ctx.clock.now();

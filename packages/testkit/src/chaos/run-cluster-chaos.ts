@@ -56,6 +56,8 @@ const WEIGHTS: Record<ClusterFaultKind, number> = {
 export interface ClusterChaosOptions {
   /** Faults in total (default 60); node faults are about 40 % of them. */
   faults?: number;
+  /** These faults in this order instead of random ones (`faults` is then their number). */
+  schedule?: ClusterFaultKind[];
   /** Pace of the faults (default 1/s). */
   faultsPerSecond?: number;
   seed?: number;
@@ -99,6 +101,8 @@ export interface ClusterChaosReport {
   clients: { name: string; state: string; connectionId: string; newConnections: number }[];
   /** Nodes that exited without being told to, or could not start again. */
   crashes: string[];
+  /** What happened when (`12.3s kill a`), to replay a finding by hand. */
+  events: string[];
   violations: string[];
 }
 
@@ -109,6 +113,9 @@ const PRESENCE = 'chaos:presence';
 /** Realtime publishers' pace, messages/s each; the REST publisher waits for each answer. */
 const REALTIME_RATE = 30;
 const REST_RATE = 20;
+/** An attach refused while Redis is down (DETACHED, RTL13b) is tried again this soon; ably-js
+ * reads the option though its types do not list it. */
+const SOON_CHANNEL_RETRY = { channelRetryTimeout: 1000 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A node's place in the cluster: the process in it comes and goes. */
@@ -136,7 +143,7 @@ interface Route {
 export async function runClusterChaos(
   options: ClusterChaosOptions = {},
 ): Promise<ClusterChaosReport> {
-  const total = options.faults ?? 60;
+  const total = options.schedule?.length ?? options.faults ?? 60;
   const perSecond = options.faultsPerSecond ?? 1;
   const seed = options.seed ?? Date.now() % 1_000_000;
   const settleMs = options.settleMs ?? 45_000;
@@ -167,6 +174,9 @@ export async function runClusterChaos(
   const clients: ChaosClient[] = [];
   const crashes: string[] = [];
   const nodeIds: string[] = [];
+  const events: string[] = [];
+  const event = (what: string): void =>
+    void events.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}`);
   const background = new Set<Promise<void>>();
   const inBackground = (work: Promise<void>): void => {
     background.add(work);
@@ -196,6 +206,7 @@ export async function runClusterChaos(
             env,
           });
           nodeIds.push(id);
+          event(`${id} up on port ${node.port}`);
           slot.node = node;
           slot.faulted = false;
           void node.exited.then(({ code, signal }) => {
@@ -266,6 +277,7 @@ export async function runClusterChaos(
         // Retry soon after a failed reconnect, so clients spend the run connected and exposed.
         disconnectedRetryTimeout: 500,
         suspendedRetryTimeout: 1000,
+        ...SOON_CHANNEL_RETRY,
         ...extra,
       });
       clients.push(trackClient(name, client));
@@ -278,6 +290,11 @@ export async function runClusterChaos(
     for (const [i, format] of (['msgpack', 'json'] as const).entries()) {
       const name = `sub-${format}`;
       const client = await realtime(name, format, slotOf(i));
+      for (const channel of [MESSAGES, PRESENCE])
+        client.channels.get(channel).on((change) => {
+          if (change.current !== 'attached' || !change.resumed || change.reason)
+            event(`${name} ${channel} ${change.current} ${change.reason?.code ?? ''}`);
+        });
       subscribers.push({ name, format, delivery: await subscribe(client.channels.get(MESSAGES)) });
       await client.channels.get(PRESENCE).attach();
     }
@@ -343,6 +360,7 @@ export async function runClusterChaos(
     const nodeFault = async (slot: Slot, kind: ClusterFaultKind): Promise<void> => {
       slot.faulted = true;
       const node = slot.node!;
+      event(`${kind} ${node.id}`);
       if (kind === 'drain') {
         // A deploy takes the node out of the balancer first, then drains it.
         moveAway(slot);
@@ -354,6 +372,7 @@ export async function runClusterChaos(
         // The balancer notices a dead node a little later: until then reconnects are refused.
         await sleep(random.int(0, 1000));
         moveAway(slot);
+        event(`clients moved away from ${node.id}`);
       }
       await sleep(random.int(300, 3000));
       if (kind === 'kill-new-id') slot.generation++;
@@ -361,8 +380,10 @@ export async function runClusterChaos(
     };
     const restartRedis = async (): Promise<void> => {
       redisDown = true;
+      event('redis down');
       await redis!.restart(random.int(500, 3000));
       redisDown = false;
+      event('redis up');
     };
     const pickKind = (): ClusterFaultKind => {
       let r = random.next() * Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
@@ -373,11 +394,14 @@ export async function runClusterChaos(
     const gap = 1000 / perSecond;
     while (faultCount < total) {
       await sleep(gap * (0.5 + random.next()));
-      let kind = pickKind();
+      let kind = options.schedule?.[faultCount] ?? pickKind();
       const nodeKind = kind === 'kill' || kind === 'kill-new-id' || kind === 'drain';
       // One node down at a time at most, and Redis restarts do not overlap.
-      if ((nodeKind && up().length < slots.length) || (kind === 'redis-restart' && redisDown))
-        kind = 'cut';
+      const possible = (): boolean =>
+        !(nodeKind && up().length < slots.length) && !(kind === 'redis-restart' && redisDown);
+      // A scheduled fault waits its turn; a random one that cannot happen now becomes a cut.
+      if (options.schedule) await until(possible, Date.now() + 60_000);
+      else if (!possible()) kind = 'cut';
       const living = routes.filter((r) => !r.slot.faulted && r.slot.node?.alive());
       if (kind !== 'cut' && nodeKind) inBackground(nodeFault(random.pick(up()), kind));
       else if (kind === 'redis-restart') inBackground(restartRedis());
@@ -390,6 +414,7 @@ export async function runClusterChaos(
           r.proxy.retarget(to.node.port);
         }
         r.proxy.dropAll();
+        event(`${kind} ${r.name} (on ${r.slot.node?.id ?? r.slot.name})`);
       }
       faults[kind]++;
       faultCount++;
@@ -464,9 +489,22 @@ export async function runClusterChaos(
         newConnections: c.newConnections,
       })),
       crashes: [...crashes],
+      events,
       violations: [],
     };
-    report.violations = [...violations(report), ...crashes.map((c) => c.split('\n')[0]!)];
+    // A channel that is not attached at the end hears nothing, however healthy its connection.
+    const detached = subscribers.flatMap((s) => {
+      const client = clients.find((c) => c.name === s.name)!.realtime;
+      return [MESSAGES, PRESENCE]
+        .map((name) => client.channels.get(name))
+        .filter((channel) => channel.state !== 'attached')
+        .map((channel) => `${s.name}: ${channel.name} ended ${channel.state}`);
+    });
+    report.violations = [
+      ...violations(report),
+      ...detached,
+      ...crashes.map((c) => c.split('\n')[0]!),
+    ];
     return report;
   } finally {
     while (background.size > 0) await Promise.all([...background]).catch(() => {});
