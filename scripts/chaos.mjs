@@ -220,6 +220,8 @@ function render(r) {
       : `clients: ${down.map((c) => `${c.name} ${c.state}`).join(', ')}`,
   );
   for (const c of r.crashes ?? []) lines.push(`crash: ${c}`);
+  // A failed cluster run shows what happened when, to line the violations up with the faults.
+  if (r.events && r.violations.length > 0) lines.push('events:', ...r.events.map((e) => `  ${e}`));
   lines.push(
     r.violations.length === 0 ? 'violations: none' : `violations:\n  ${r.violations.join('\n  ')}`,
   );
