@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawClient } from '@switchboard/testkit';
 import { Ably, collect } from './helpers.js';
 import { startRedisProcess, type RedisProcess } from './redis-process.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
@@ -120,7 +121,7 @@ describe('Redis restarted under load', () => {
     ['a short outage: the attach waits for Redis and succeeds', 2000, ['attaching:', 'attached:']],
     [
       'a long outage: refused with DETACHED (RTL13b), the client retries',
-      6500,
+      9500,
       ['attaching:', 'suspended:50002', 'attaching:', 'attached:'],
     ],
   ])(
@@ -168,4 +169,24 @@ describe('Redis restarted under load', () => {
     },
     60_000,
   );
+
+  it('an ATTACH sent again while the first waits for Redis is answered once', async () => {
+    const [a] = nodes as [ServerProcess];
+    // ably-js sends ATTACH again on a resumed transport; two ATTACHEDs each replayed the
+    // backlog, and the cluster chaos run's subscriber got those messages twice.
+    const raw = await rawClient(a.port, { key: KEY });
+    await raw.next((pm) => pm.action === 4);
+    const channel = 'faults:attach-twice';
+    const restarted = redis!.restart(1500);
+    await new Promise((r) => setTimeout(r, 300));
+    raw.send({ action: 10, channel });
+    await new Promise((r) => setTimeout(r, 300));
+    raw.send({ action: 10, channel });
+    await restarted;
+    await raw.next((pm) => pm.action === 11 && pm.channel === channel, 10_000);
+    // A second answer would come within a retry (250 ms) of the first.
+    await new Promise((r) => setTimeout(r, 1000));
+    raw.close();
+    expect(raw.received.filter((pm) => pm.action === 11).length).toBe(1);
+  }, 30_000);
 });

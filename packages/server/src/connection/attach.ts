@@ -46,10 +46,18 @@ function attachLater(session: Session, channel: string, error: ErrorInfo): void 
  * few seconds passes within it and the client's channelSerial is honoured. A refusal suspends
  * the channel, and ably-js then attaches afresh without its serial (RTP5a1): a reported gap,
  * but what was published meanwhile never reaches that subscriber. Well inside the client's
- * own attach timeout (realtimeRequestTimeout, 10 s).
+ * own attach timeout (realtimeRequestTimeout, 10 s): a restart, its append-only file loaded
+ * and the nodes reconnected, takes several seconds.
  */
-const BROKER_WAIT_MS = 5000;
+const BROKER_WAIT_MS = 8000;
 const BROKER_RETRY_MS = 250;
+
+/**
+ * Per session, the attach of each channel that waits for the broker. A later ATTACH (the client
+ * re-attaches on a resumed transport) or DETACH of the channel supersedes it: two ATTACHEDs
+ * would each replay the backlog, and the subscriber would get those messages twice.
+ */
+const waiting = new WeakMap<Session, Map<string, object>>();
 
 /** Runs the attach once the channel has loaded from the broker, trying until `deadline`. */
 function attachWhenReady(
@@ -61,22 +69,32 @@ function attachWhenReady(
   deadline: number,
 ): void {
   const rawName = pm.channel ?? '';
-  loading.then(
-    () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
-    (err: unknown) => {
-      if (session.machine.state === 'closed') return;
-      if (ctx.clock.now() >= deadline) {
-        attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable());
-        return;
-      }
-      ctx.clock.setTimer(() => {
-        if (session.machine.state === 'closed') return;
-        const again = channel.whenReady();
-        if (again) attachWhenReady(ctx, session, pm, channel, again, deadline);
-        else handleAttach(ctx, session, pm);
-      }, BROKER_RETRY_MS);
-    },
-  );
+  const turn = {};
+  let pending = waiting.get(session);
+  if (!pending) waiting.set(session, (pending = new Map()));
+  pending.set(rawName, turn);
+  const current = (): boolean =>
+    session.machine.state !== 'closed' && pending.get(rawName) === turn;
+  const attempt = (loaded: Promise<void>): void => {
+    loaded.then(
+      () => current() && handleAttach(ctx, session, pm),
+      (err: unknown) => {
+        if (!current()) return;
+        if (ctx.clock.now() >= deadline) {
+          pending.delete(rawName);
+          attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable());
+          return;
+        }
+        ctx.clock.setTimer(() => {
+          if (!current()) return;
+          const again = channel.whenReady();
+          if (again) attempt(again);
+          else handleAttach(ctx, session, pm);
+        }, BROKER_RETRY_MS);
+      },
+    );
+  };
+  attempt(loading);
 }
 
 /** The most a client may replay that it cannot show it saw or could read from history. */
@@ -115,6 +133,7 @@ function mayReplayFrom(
  */
 export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const rawName = pm.channel ?? '';
+  waiting.get(session)?.delete(rawName);
   let parsed;
   try {
     parsed = parseChannelName(rawName);
@@ -337,6 +356,7 @@ function goLive(
 /** DETACH (RTL5): stop delivery, leave this connection's members at once, reply DETACHED. */
 export function handleDetach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const name = pm.channel ?? '';
+  waiting.get(session)?.delete(name);
   detachChannel(ctx, session, name);
   session.send({ action: Action.DETACHED, channel: name });
 }
