@@ -36,6 +36,9 @@ export interface ReplicaOptions {
   onBrokerError?: (error: unknown) => void;
 }
 
+/** The share of the broker's window a replica loads when it starts. */
+const WINDOW_READ_SHARE = 0.9;
+
 /**
  * Creates a channel's replica link. Delivery starts before the window is read, so nothing
  * falls between them: entries delivered meanwhile wait and the window's own are skipped.
@@ -69,7 +72,12 @@ export function createClusterReplica(
   const start = async (): Promise<void> => {
     await broker.listen(ref, onEntry);
     const head = await broker.head(ref);
-    const window = (await broker.since(ref, Math.max(0, head - options.windowMax))) ?? [];
+    // The broker's log holds windowMax entries and moves on while this reads: asking for all of
+    // them found the oldest already trimmed under load (since() → undefined), the window loaded
+    // empty, and no client could resume here (a fresh node lost what a moved subscriber had not
+    // yet seen). A tenth less leaves room for the writes in between.
+    const reach = Math.max(0, head - Math.floor(options.windowMax * WINDOW_READ_SHARE));
+    const window = (await broker.since(ref, reach)) ?? [];
     const members = await broker.members(ref);
     target.load(window, members, head);
     state = 'ready';
