@@ -37,9 +37,9 @@ describe('a channel replica starting on a busy channel', () => {
       },
     );
     await replica.whenReady();
-    // Most of the window, up to the head read and past it.
+    // Writes land before every read here: the last read asks for nine tenths, up to the head.
     expect(loaded.length).toBeGreaterThanOrEqual(windowMax * 0.9);
-    expect(loaded.at(-1)).toBe(3 * windowMax + 5);
+    expect(loaded.at(-1)).toBe(await node.head(channel));
     replica.close();
   });
 });
