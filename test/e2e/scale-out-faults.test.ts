@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawClient } from '@switchboard/testkit';
 import { Ably, collect } from './helpers.js';
 import { startRedisProcess, type RedisProcess } from './redis-process.js';
 import { spawnServer, type ServerProcess } from './server-process.js';
@@ -112,4 +113,80 @@ describe('Redis restarted under load', () => {
     expect(b.output()).toContain('redis broker unreachable');
     expect(b.output()).toContain('redis broker reconnected');
   }, 120_000);
+
+  // Found by the cluster chaos run: an ERROR here left the channel FAILED for good (RTL14), and
+  // the subscriber heard nothing more while its connection looked healthy; a refusal at once
+  // suspended it, and ably-js then attached afresh without its channelSerial (a reported gap).
+  it.each([
+    ['a short outage: the attach waits for Redis and succeeds', 2000, ['attaching:', 'attached:']],
+    [
+      'a long outage: refused with DETACHED (RTL13b), the client retries',
+      9500,
+      ['attaching:', 'suspended:50002', 'attaching:', 'attached:'],
+    ],
+  ])(
+    'an attach while Redis is down, %s',
+    async (_, downMs, expected) => {
+      const [a, b] = nodes as [ServerProcess, ServerProcess];
+      // ably-js reads channelRetryTimeout though its types do not list it.
+      const soonRetry = { channelRetryTimeout: 300 };
+      const subscriber = new Ably.Realtime({ ...options(a.port), ...soonRetry });
+      const publisher = new Ably.Realtime(options(b.port));
+      clients.push(subscriber, publisher);
+      await subscriber.connection.once('connected');
+      // A channel never used on node A: attaching needs Redis.
+      const name = `faults:attach-while-down-${downMs}`;
+      const channel = subscriber.channels.get(name);
+      const states: string[] = [];
+      channel.on((change) => states.push(`${change.current}:${change.reason?.code ?? ''}`));
+      const restarted = redis!.restart(downMs);
+      await new Promise((r) => setTimeout(r, 300));
+      const got = collect<string>();
+      // A refused attach rejects this promise; the channel attaches later on its own.
+      void channel.subscribe((m) => got.push(m.name!)).catch(() => {});
+      await restarted;
+      await new Promise<void>((resolve) => {
+        const settled = (): void => {
+          if (channel.state !== 'attached' && channel.state !== 'failed') return;
+          channel.off(settled);
+          resolve();
+        };
+        channel.on(settled);
+        settled();
+      });
+      expect(states).toEqual(expected);
+      const published = publisher.channels.get(name);
+      for (;;) {
+        try {
+          await published.publish('after', null);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await got.until(1, 10_000);
+      expect(got.items).toEqual(['after']);
+    },
+    60_000,
+  );
+
+  it('an ATTACH sent again while the first waits for Redis is answered once', async () => {
+    const [a] = nodes as [ServerProcess];
+    // ably-js sends ATTACH again on a resumed transport; two ATTACHEDs each replayed the
+    // backlog, and the cluster chaos run's subscriber got those messages twice.
+    const raw = await rawClient(a.port, { key: KEY });
+    await raw.next((pm) => pm.action === 4);
+    const channel = 'faults:attach-twice';
+    const restarted = redis!.restart(1500);
+    await new Promise((r) => setTimeout(r, 300));
+    raw.send({ action: 10, channel });
+    await new Promise((r) => setTimeout(r, 300));
+    raw.send({ action: 10, channel });
+    await restarted;
+    await raw.next((pm) => pm.action === 11 && pm.channel === channel, 10_000);
+    // A second answer would come within a retry (250 ms) of the first.
+    await new Promise((r) => setTimeout(r, 1000));
+    raw.close();
+    expect(raw.received.filter((pm) => pm.action === 11).length).toBe(1);
+  }, 30_000);
 });

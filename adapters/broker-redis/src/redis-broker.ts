@@ -110,10 +110,6 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
       .sadd(keys.nodes, nodeId)
       .exec();
   };
-  await renew();
-  const renewTimer = setInterval(() => renew().catch(() => {}), lease.renewMs);
-  renewTimer.unref();
-
   const deliveries = new Map<string, OrderedDelivery>();
   // After a reconnect ioredis subscribes again; a PING answered after those SUBSCRIBEs marks
   // the point from which pub/sub delivers, and what was published before it is read from the log.
@@ -239,6 +235,15 @@ export async function createRedisBroker(options: RedisBrokerOptions): Promise<Br
     logger?.info('dead node reaped', { nodeId: dead, membersLeft: left });
     return left;
   };
+
+  // A node restarted under the same id (a stable SWITCHBOARD_NODE_ID, as systemd and compose
+  // deployments set it) finds a fresh lease, so nobody would ever reap the members its previous
+  // run left when it died: it takes them out itself, before its lease says it is alive.
+  await reapNode(nodeId, Date.now());
+  if ((await cmd.get(keys.reapLock(nodeId))) === nodeId) await cmd.del(keys.reapLock(nodeId));
+  await renew();
+  const renewTimer = setInterval(() => renew().catch(() => {}), lease.renewMs);
+  renewTimer.unref();
 
   const sessions: SessionDirectory = {
     async save(records, ttlMs) {

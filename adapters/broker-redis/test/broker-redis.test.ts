@@ -43,6 +43,38 @@ describe.skipIf(!redis)('Redis broker: connection records and revocations', () =
     await close();
   });
 
+  it('a node restarted under the same id removes the members its previous run left', async () => {
+    // Found by the cluster chaos run: a crashed node back under its stable id kept its lease
+    // fresh, so nobody reaped the members of the connections it had lost, and they stayed.
+    const prefix = redis!.child();
+    const connect = (nodeId: string) =>
+      createRedisBroker({ ...settings, url: redis!.url, prefix, nodeId });
+    const a = await connect('a');
+    const crashed = await connect('b');
+    const channel = { appId: 'app', name: 'room' };
+    const got: number[] = [];
+    await a.listen(
+      channel,
+      (e) => void got.push(...e.items.map((m) => (m as { action: number }).action)),
+    );
+    await crashed.append(channel, {
+      kind: 'presence',
+      timestamp: Date.now(),
+      pmId: 'b1:0',
+      connectionId: 'b1',
+      items: [{ action: 2, clientId: 'ghost', connectionId: 'b1', id: 'b1:0:0', timestamp: 1 }],
+    });
+    // QUIT, not a reap: what a SIGKILL leaves behind in Redis.
+    await crashed.close();
+    expect((await a.members(channel)).map((m) => m.clientId)).toEqual(['ghost']);
+    const restarted = await connect('b');
+    expect(await a.members(channel)).toEqual([]);
+    await expect.poll(() => got).toEqual([2, 3]);
+    // The restarted node is reaped like any other when it dies in turn.
+    expect(await a.reapDeadNodes(Date.now())).toBe(0);
+    await Promise.all([a.close(), restarted.close()]);
+  });
+
   it('a takeover reaches the other nodes, not the one that announced it', async () => {
     const { a, b, close } = await pair();
     const seenByA: string[] = [];

@@ -18,3 +18,5 @@ export { runBrokerSuite } from './broker-suite.js';
 export type { BrokerCluster, BrokerFactory } from './broker-suite.js';
 export { redisTestPrefix } from './redis.js';
 export type { RedisTestPrefix } from './redis.js';
+export { startRedisProcess } from './redis-server.js';
+export type { RedisProcess } from './redis-server.js';

@@ -36,6 +36,10 @@ export interface ReplicaOptions {
   onBrokerError?: (error: unknown) => void;
 }
 
+/** Reads of the broker's window a starting replica makes; the last asks for a share of it. */
+const WINDOW_READ_ATTEMPTS = 3;
+const LAST_WINDOW_READ_SHARE = 0.9;
+
 /**
  * Creates a channel's replica link. Delivery starts before the window is read, so nothing
  * falls between them: entries delivered meanwhile wait and the window's own are skipped.
@@ -68,8 +72,18 @@ export function createClusterReplica(
   };
   const start = async (): Promise<void> => {
     await broker.listen(ref, onEntry);
-    const head = await broker.head(ref);
-    const window = (await broker.since(ref, Math.max(0, head - options.windowMax))) ?? [];
+    // The broker's log holds windowMax entries and moves on while this reads: asking for all of
+    // them can find the oldest already trimmed under load (since() → undefined). Loading nothing
+    // then left no client able to resume here (a subscriber moved to a fresh node missed what
+    // it had not yet seen), so a refused read is tried again, the last time for a tenth less.
+    let head = 0;
+    let window: BrokerEntry[] | undefined;
+    for (let attempt = 1; window === undefined; attempt++) {
+      head = await broker.head(ref);
+      const share = attempt < WINDOW_READ_ATTEMPTS ? 1 : LAST_WINDOW_READ_SHARE;
+      window = await broker.since(ref, Math.max(0, head - Math.floor(options.windowMax * share)));
+      if (attempt === WINDOW_READ_ATTEMPTS) window ??= [];
+    }
     const members = await broker.members(ref);
     target.load(window, members, head);
     state = 'ready';

@@ -33,6 +33,71 @@ function channelError(session: Session, channel: string, error: ErrorInfo): void
   session.send({ action: Action.ERROR, channel, error: error.toJSON() });
 }
 
+/**
+ * Refuses an attach for now: DETACHED with the reason (RTL13b) makes the client retry after
+ * its channelRetryTimeout, where ERROR (RTL14) would leave the channel FAILED for good. For what
+ * passes, like the broker being down while the channel first loads.
+ */
+function attachLater(session: Session, channel: string, error: ErrorInfo): void {
+  session.send({ action: Action.DETACHED, channel, error: error.toJSON() });
+}
+
+/**
+ * How long an attach waits for the broker when the channel cannot load: a Redis restart of a
+ * few seconds passes within it and the client's channelSerial is honoured. A refusal suspends
+ * the channel, and ably-js then attaches afresh without its serial (RTP5a1): a reported gap,
+ * but what was published meanwhile never reaches that subscriber. Well inside the client's
+ * own attach timeout (realtimeRequestTimeout, 10 s): a restart, its append-only file loaded
+ * and the nodes reconnected, takes several seconds.
+ */
+const BROKER_WAIT_MS = 8000;
+const BROKER_RETRY_MS = 250;
+
+/**
+ * Per session, the attach of each channel that waits for the broker. A later ATTACH (the client
+ * re-attaches on a resumed transport) or DETACH of the channel supersedes it: two ATTACHEDs
+ * would each replay the backlog, and the subscriber would get those messages twice.
+ */
+const waiting = new WeakMap<Session, Map<string, object>>();
+
+/** Runs the attach once the channel has loaded from the broker, trying until `deadline`. */
+function attachWhenReady(
+  ctx: EngineContext,
+  session: Session,
+  pm: ProtocolMessage,
+  channel: Channel,
+  loading: Promise<void>,
+  deadline: number,
+): void {
+  const rawName = pm.channel ?? '';
+  const turn = {};
+  let pending = waiting.get(session);
+  if (!pending) waiting.set(session, (pending = new Map()));
+  pending.set(rawName, turn);
+  const current = (): boolean =>
+    session.machine.state !== 'closed' && pending.get(rawName) === turn;
+  const attempt = (loaded: Promise<void>): void => {
+    loaded.then(
+      () => current() && handleAttach(ctx, session, pm),
+      (err: unknown) => {
+        if (!current()) return;
+        if (ctx.clock.now() >= deadline) {
+          pending.delete(rawName);
+          attachLater(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable());
+          return;
+        }
+        ctx.clock.setTimer(() => {
+          if (!current()) return;
+          const again = channel.whenReady();
+          if (again) attempt(again);
+          else handleAttach(ctx, session, pm);
+        }, BROKER_RETRY_MS);
+      },
+    );
+  };
+  attempt(loading);
+}
+
 /** The most a client may replay that it cannot show it saw or could read from history. */
 const MAX_UNPRIVILEGED_REPLAY = 100;
 
@@ -69,6 +134,7 @@ function mayReplayFrom(
  */
 export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const rawName = pm.channel ?? '';
+  waiting.get(session)?.delete(rawName);
   let parsed;
   try {
     parsed = parseChannelName(rawName);
@@ -119,11 +185,7 @@ export function handleAttach(ctx: EngineContext, session: Session, pm: ProtocolM
   // On a cluster the channel first catches up with the broker; then the attach runs afresh.
   const ready = channel.whenReady();
   if (ready) {
-    ready.then(
-      () => session.machine.state !== 'closed' && handleAttach(ctx, session, pm),
-      (err: unknown) =>
-        channelError(session, rawName, isErrorInfo(err) ? err : Errors.brokerUnavailable()),
-    );
+    attachWhenReady(ctx, session, pm, channel, ready, ctx.clock.now() + BROKER_WAIT_MS);
     return;
   }
   const now = ctx.clock.now();
@@ -295,6 +357,7 @@ function goLive(
 /** DETACH (RTL5): stop delivery, leave this connection's members at once, reply DETACHED. */
 export function handleDetach(ctx: EngineContext, session: Session, pm: ProtocolMessage): void {
   const name = pm.channel ?? '';
+  waiting.get(session)?.delete(name);
   detachChannel(ctx, session, name);
   session.send({ action: Action.DETACHED, channel: name });
 }

@@ -14,6 +14,19 @@ export interface ChaosClient {
   newConnections: number;
 }
 
+/** Follows `client`'s connection ids, counting the resumes that failed. */
+export function trackClient(name: string, client: Ably.Realtime): ChaosClient {
+  const entry: ChaosClient = { name, realtime: client, newConnections: 0 };
+  // A connection id that changes means a resume failed (RTN15c7): pending publishes are then
+  // resent with new msgSerials, where only their ids keep them from being stored twice.
+  let lastId: string | undefined;
+  client.connection.on('connected', () => {
+    if (lastId !== undefined && client.connection.id !== lastId) entry.newConnections++;
+    lastId = client.connection.id;
+  });
+  return entry;
+}
+
 /** The code of a failed publish; `connection` when ably-js gave up without a server answer. */
 function failure(err: unknown): { code: string; refused: boolean } {
   const code = (err as { code?: unknown }).code;

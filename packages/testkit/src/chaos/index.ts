@@ -5,3 +5,10 @@ export type { ChaosOptions, ChaosProgress, ChaosReport } from './run-chaos.js';
 export type { PublishCounts, SubscriberReport } from './tally.js';
 export { FAULT_KINDS } from './fault-proxy.js';
 export type { FaultKind } from './fault-proxy.js';
+export { runClusterChaos, CLUSTER_FAULT_KINDS } from './run-cluster-chaos.js';
+export type {
+  ClusterChaosOptions,
+  ClusterChaosProgress,
+  ClusterChaosReport,
+  ClusterFaultKind,
+} from './run-cluster-chaos.js';

@@ -4,6 +4,7 @@ import {
   startMember,
   startPublisher,
   subscribe,
+  trackClient,
   type ChaosClient,
   type Format,
 } from './clients.js';
@@ -71,7 +72,10 @@ const PRESENCE = 'chaos:presence';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `ok` until it holds or `deadline` (epoch ms) passes; returns whether it held. */
-async function until(ok: () => boolean | Promise<boolean>, deadline: number): Promise<boolean> {
+export async function until(
+  ok: () => boolean | Promise<boolean>,
+  deadline: number,
+): Promise<boolean> {
   for (;;) {
     if (await ok()) return true;
     if (Date.now() > deadline) return false;
@@ -116,15 +120,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       suspendedRetryTimeout: 1000,
       ...extra,
     });
-    const entry: ChaosClient = { name, realtime: client, newConnections: 0 };
-    // A connection id that changes means a resume failed (RTN15c7): pending publishes are then
-    // resent with new msgSerials, where only their ids keep them from being stored twice.
-    let lastId: string | undefined;
-    client.connection.on('connected', () => {
-      if (lastId !== undefined && client.connection.id !== lastId) entry.newConnections++;
-      lastId = client.connection.id;
-    });
-    clients.push(entry);
+    clients.push(trackClient(name, client));
     return client;
   };
   const ledger = createPublishLedger();
@@ -272,7 +268,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 }
 
 /** Everything in a report that breaks a promise the server makes. */
-function violations(report: ChaosReport): string[] {
+export function violations(
+  report: Pick<ChaosReport, 'subscribers' | 'presence' | 'clients'>,
+): string[] {
   const out: string[] = [];
   for (const s of report.subscribers) {
     if (s.missing > 0)
