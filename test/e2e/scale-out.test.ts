@@ -188,10 +188,15 @@ describe.skipIf(!redis || !db)('three nodes on Redis act as one server', () => {
       realtime(nodes.a.port, { clientId: 'owner', recover: forged }),
       realtime(nodes.a.port, { clientId: 'thief', recover: owner.connection.createRecoveryKey()! }),
     ];
-    for (const attempt of attempts) {
-      const change = await new Promise<Ably.ConnectionStateChange>((resolve) =>
-        attempt.connection.once('connected', resolve),
-      );
+    // Both listen from the start: the second may connect while the first is awaited.
+    const connected = attempts.map(
+      (attempt) =>
+        new Promise<Ably.ConnectionStateChange>((resolve) =>
+          attempt.connection.once('connected', resolve),
+        ),
+    );
+    for (const [i, attempt] of attempts.entries()) {
+      const change = await connected[i]!;
       expect(change.reason?.code).toBe(80018);
       expect(attempt.connection.id).not.toBe(owner.connection.id);
     }

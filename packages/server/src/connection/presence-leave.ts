@@ -21,11 +21,36 @@ export function synthesizedLeave(member: PresenceMessage, now: number): Presence
   return leave;
 }
 
-/** Removes a connection's members from a channel and tells everyone. */
+/** How often a LEAVE the broker refused is tried again, and for how long. */
+const LEAVE_RETRY_MS = 1000;
+const LEAVE_RETRY_FOR_MS = 5 * 60_000;
+
+/**
+ * Removes a connection's members from a channel and tells everyone. On a cluster the members
+ * are left in the broker's shared set when it refuses the LEAVE (Redis down): the node that
+ * removed them here keeps trying until the broker takes it, since no lease will reap the
+ * members of a node that stays alive.
+ */
 export function leaveChannel(ctx: EngineContext, channel: Channel, connectionId: string): void {
   const now = ctx.clock.now();
   const leaves = channel.presence.removeConnection(connectionId, (m) => synthesizedLeave(m, now));
-  if (leaves.length > 0) channel.broadcastPresence(leaves, `synth${randomId(6)}:0`, undefined, now);
+  if (leaves.length > 0) broadcastLeaves(ctx, channel, leaves, now + LEAVE_RETRY_FOR_MS);
+}
+
+function broadcastLeaves(
+  ctx: EngineContext,
+  channel: Channel,
+  leaves: PresenceMessage[],
+  giveUpAt: number,
+): void {
+  const now = ctx.clock.now();
+  const stamped = leaves.map((leave) => ({ ...leave, timestamp: now }));
+  const committed = channel.broadcastPresence(stamped, `synth${randomId(6)}:0`, undefined, now);
+  if (!committed || !ctx.clustered) return;
+  committed.catch(() => {
+    if (ctx.clock.now() >= giveUpAt) return;
+    setTimeout(() => broadcastLeaves(ctx, channel, leaves, giveUpAt), LEAVE_RETRY_MS).unref();
+  });
 }
 
 /**
